@@ -1,0 +1,70 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+# make run always uses the embedded defaults: SQLite under var/, eager tasks, console email.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
+
+.PHONY: help run test venv install messages lint sweep clean
+
+help:
+	@echo "make run    set up, load the demo data and serve http://$(HOST):$(PORT) (SQLite, eager tasks)"
+	@echo "make test   set up what tests need and run the whole suite"
+	@echo "make lint   ruff check"
+	@echo "make clean  remove the virtual environment and local data under var/"
+
+# A .venv made with an older Python (or by hand) is rebuilt rather than reused.
+venv:
+	@if [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		: ; \
+	else \
+		python=$$(scripts/find-python) || exit 1; \
+		echo "==> Creating $(VENV) with $$python ($$($$python -V 2>&1))"; \
+		rm -rf $(VENV); \
+		$$python -m venv $(VENV) || exit 1; \
+	fi
+
+$(STAMP): pyproject.toml | venv
+	@echo "==> Installing the registry and its test tools into $(VENV)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	@touch $(STAMP)
+
+install: venv $(STAMP)
+
+# The zh-hans catalogue is compiled from its .po source with Babel (pure Python: no system gettext needed).
+messages: install
+	@echo "==> Compiling translations"
+	@$(VENV)/bin/pybabel compile --use-fuzzy -D django -d licensing/locale 2>&1 | sed 's/^/    /'
+
+run: messages
+	@mkdir -p var
+	@echo "==> Migrating the database (var/registry.sqlite3)"
+	@$(EMBEDDED) $(PY) manage.py migrate --noinput | sed 's/^/    /'
+	@echo "==> Loading the demo data"
+	@$(EMBEDDED) $(PY) manage.py load_demo
+	@echo "==> Running the sweep once, so that statuses are current"
+	@$(EMBEDDED) $(PY) manage.py sweep
+	@echo "==> Creating the demo logins"
+	@$(EMBEDDED) $(PY) manage.py create_demo_logins
+	@echo "==> Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); Ctrl-C stops"
+	@$(EMBEDDED) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: messages
+	@echo "==> Running the test suite ($${DATABASE_URL:+database $${DATABASE_URL%%\?*}, }$${REQUIRE_SERVICES:+required services: $$REQUIRE_SERVICES, }$${RUN_SLOW:+with slow suites, }python $$($(PY) -V 2>&1 | cut -d' ' -f2))"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+sweep: messages
+	@$(EMBEDDED) $(PY) manage.py sweep
+
+clean:
+	rm -rf $(VENV) var

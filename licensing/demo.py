@@ -1,0 +1,485 @@
+"""Demo data: the two recorded seed cases (Hangzhou – Ali Health, Hengyang) and a dozen invented licenses.
+
+Recorded cases keep their real dates on their events (`occurred_on`) and cite their sources; where a fact
+is not known (the day in October, Ali Health's USCC) the data says so instead of inventing it. Invented
+rows are marked `origin=demo`, with fictional operator names ("示例", example) and checksum-valid codes.
+Invented dates are relative to the day of loading, so that some licenses are always about to expire.
+
+Loading is idempotent: a license that exists (same origin and title) is left as it is.
+"""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from . import lifecycle
+from .choices import (
+    AuthorityKind,
+    AuthorizationMode,
+    DataDomain,
+    LicenseAction,
+    OperatorKind,
+    RecordOrigin,
+    SelectionMethod,
+)
+from .dates import local_today
+from .identifiers import uscc_check_character
+from .models import Authority, License, Operator
+
+D = datetime.timedelta
+
+
+def _uscc(body: str) -> str:
+    return body + uscc_check_character(body)
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthoritySpec:
+    key: str
+    name: str
+    name_en: str
+    division_code: str
+    kind: str
+    origin: str = RecordOrigin.RECORDED
+
+
+AUTHORITIES = [
+    AuthoritySpec(
+        "nda", "国家数据局", "National Data Administration", "100000", AuthorityKind.DATA_AUTHORITY
+    ),
+    AuthoritySpec(
+        "cma", "中国气象局", "China Meteorological Administration", "100000", AuthorityKind.DEPARTMENT
+    ),
+    AuthoritySpec(
+        "zhejiang", "浙江省数据局", "Zhejiang Provincial Data Bureau", "330000", AuthorityKind.DATA_AUTHORITY
+    ),
+    AuthoritySpec(
+        "hangzhou",
+        "杭州市数据资源管理局",
+        "Hangzhou Data Resources Administration",
+        "330100",
+        AuthorityKind.DATA_AUTHORITY,
+    ),
+    AuthoritySpec(
+        "xihu",
+        "杭州市西湖区数据资源管理局（示例）",
+        "Xihu District Data Office, Hangzhou (example)",
+        "330106",
+        AuthorityKind.DATA_AUTHORITY,
+        RecordOrigin.DEMO,
+    ),
+    AuthoritySpec(
+        "hunan", "湖南省数据局", "Hunan Provincial Data Bureau", "430000", AuthorityKind.DATA_AUTHORITY
+    ),
+    AuthoritySpec(
+        "hengyang",
+        "衡阳市行政审批服务局",
+        "Hengyang Administrative Approval Service Bureau",
+        "430400",
+        AuthorityKind.DEPARTMENT,
+    ),
+    AuthoritySpec(
+        "shenzhen",
+        "深圳市政务服务和数据管理局",
+        "Shenzhen Government Services and Data Administration",
+        "440300",
+        AuthorityKind.DATA_AUTHORITY,
+    ),
+    AuthoritySpec("chengdu", "成都市数据局", "Chengdu Data Bureau", "510100", AuthorityKind.DATA_AUTHORITY),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class OperatorSpec:
+    key: str
+    name: str
+    name_en: str
+    uscc: str = ""
+    uscc_note: str = ""
+    aliases: str = ""
+    kind: str = OperatorKind.PRIVATE
+    contact_emails: str = ""
+    origin: str = RecordOrigin.DEMO
+
+
+OPERATORS = [
+    OperatorSpec(
+        "alihealth",
+        "阿里健康",
+        "Ali Health",
+        aliases="Alibaba Health\n阿里巴巴健康",
+        uscc_note="Not published in the sources recorded here; the registry does not invent a code.",
+        origin=RecordOrigin.RECORDED,
+    ),
+    OperatorSpec(
+        "zhijiang",
+        "之江示例数据科技有限公司",
+        "Zhijiang Example Data Technology Co., Ltd.",
+        uscc=_uscc("91330100MA2DEMA01"),
+        kind=OperatorKind.STATE_OWNED,
+        contact_emails="licensing@zhijiang-example.test",
+    ),
+    OperatorSpec(
+        "xiangjiang",
+        "湘江示例数智运营有限公司",
+        "Xiangjiang Example Digital Operations Co., Ltd.",
+        uscc=_uscc("91430400MA4DEMB02"),
+        kind=OperatorKind.STATE_OWNED,
+        contact_emails="ops@xiangjiang-example.test",
+    ),
+    OperatorSpec(
+        "pengcheng",
+        "鹏城示例数据服务有限公司",
+        "Pengcheng Example Data Services Co., Ltd.",
+        uscc=_uscc("91440300MA5DEMC03"),
+        contact_emails="compliance@pengcheng-example.test",
+    ),
+    OperatorSpec(
+        "tianfu",
+        "天府示例信用信息有限公司",
+        "Tianfu Example Credit Information Co., Ltd.",
+        uscc=_uscc("91510100MA6DEMD04"),
+        contact_emails="data@tianfu-example.test",
+    ),
+    OperatorSpec(
+        "skyline",
+        "示例气象数据服务有限公司",
+        "Example Meteorological Data Services Co., Ltd.",
+        uscc=_uscc("91110000MA0DEME05"),
+        kind=OperatorKind.JOINT_VENTURE,
+        contact_emails="licence@met-example.test",
+    ),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """A lifecycle step of a demo license, on a day given as an offset from its term start, or absolute."""
+
+    action: str
+    on: datetime.date
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class LicenseSpec:
+    title: str
+    grantor: str
+    domains: tuple[str, ...]
+    scope: str
+    created_on: datetime.date
+    steps: tuple[Step, ...] = ()
+    operator: str | None = None
+    term: tuple[datetime.date, datetime.date] | None = None
+    mode: str = AuthorizationMode.BY_DOMAIN
+    selection: str = SelectionMethod.OPEN_TENDER
+    origin: str = RecordOrigin.DEMO
+    legal_basis: str = ""
+    sources: str = ""
+    remarks: str = ""
+    consideration: Decimal | None = None
+    consideration_note: str = ""
+    term_approximate: bool = False
+    renew_to: tuple[datetime.date, datetime.date, datetime.date] | None = None  # (renewed on, start, end)
+
+
+DEMO_REMARK = "Invented for the demo: not a real license."
+
+
+def recorded_cases() -> list[LicenseSpec]:
+    """domain.md section 6: the two seed cases, with their real dates."""
+    return [
+        LicenseSpec(
+            title="杭州市公共数据授权运营（医疗健康领域）",
+            grantor="hangzhou",
+            operator="alihealth",
+            domains=(DataDomain.HEALTH,),
+            scope="杭州市公共卫生健康数据的授权运营，运营权期限两年。Operation of Hangzhou's public health data under "
+            "a two-year operating right.",
+            mode=AuthorizationMode.BY_DOMAIN,
+            selection=SelectionMethod.OTHER,
+            created_on=datetime.date(2023, 9, 28),
+            term=(datetime.date(2023, 10, 1), datetime.date(2025, 9, 30)),
+            term_approximate=True,
+            steps=(Step(LicenseAction.GRANT, datetime.date(2023, 10, 1)),),
+            origin=RecordOrigin.RECORDED,
+            legal_basis="《杭州市公共数据授权运营实施方案（试行）》（2023-09-01）；"
+            "《浙江省公共数据授权运营管理办法（试行）》浙政办发〔2023〕44号",
+            sources="http://xx.kjxq.cn/toutiao/51286.html\nhttp://echinagov.com/policy/346519.htm",
+            remarks="Hangzhou's Data Resources Administration called for its first authorized operators in "
+            "finance, health and transport on 2023-09-28; in October 2023 it gave Ali Health a two-year "
+            "operating right to public health data (Caixin, 2024-07-16). The day in October is not published: "
+            "1 October 2023 is used as the start, so the dates are approximate.",
+        ),
+        LicenseSpec(
+            title="衡阳市政务数据和智慧城市数据特许经营权出让",
+            grantor="hengyang",
+            domains=(DataDomain.GOVERNMENT_SERVICES, DataDomain.URBAN_MANAGEMENT),
+            scope="衡阳市政务数据及智慧城市数据的特许经营权。A franchise to operate Hengyang's government data and "
+            "smart-city data.",
+            mode=AuthorizationMode.WHOLE,
+            selection=SelectionMethod.OTHER,
+            created_on=datetime.date(2023, 11, 10),
+            steps=(
+                Step(LicenseAction.LIST, datetime.date(2023, 11, 10)),
+                Step(
+                    LicenseAction.WITHDRAW,
+                    datetime.date(2023, 11, 15),
+                    "2023年11月15日，应转让方要求，经请示上级有关部门指导，该项目暂停挂牌，此后未恢复。"
+                    "The listing was suspended on 2023-11-15 at the transferor's request, after guidance from "
+                    "higher authorities, and never resumed.",
+                ),
+            ),
+            origin=RecordOrigin.RECORDED,
+            consideration=Decimal("1802441200.00"),
+            consideration_note="挂牌起始价 180,244.12万元 (starting price); 保证金 36,048.824万元 (deposit)",
+            sources="http://www.zprce.cn/contents/260897\nhttps://www.ciiabd.org.cn/articles/PkDPZk.html",
+            remarks="Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
+            "2023-11-10; no operator was selected.",
+        ),
+    ]
+
+
+def invented_cases(today: datetime.date) -> list[LicenseSpec]:
+    """A dozen invented licenses across domains and states, dated around `today`."""
+
+    def granted(start, end, *, operator, grant_on=None, then=()):
+        grant_on = grant_on or min(start - D(15), today)
+        return {
+            "operator": operator,
+            "term": (start, end),
+            "steps": (Step(LicenseAction.GRANT, grant_on), *then),
+        }
+
+    return [
+        LicenseSpec(
+            title="杭州市公共交通出行数据授权运营（示例）",
+            grantor="hangzhou",
+            domains=(DataDomain.TRANSPORT,),
+            scope="公交、地铁客流与到站数据，用于出行服务产品。Bus and metro ridership and arrival data for travel apps.",
+            created_on=today - D(760),
+            **granted(today - D(700), today + D(5), operator="zhijiang"),
+        ),
+        LicenseSpec(
+            title="浙江省普惠金融公共数据授权运营（示例）",
+            grantor="zhejiang",
+            domains=(DataDomain.FINANCE, DataDomain.MARKET_REGULATION),
+            scope="企业登记、纳税与社保缴纳数据，用于中小企业信贷评估。Business, tax and social-insurance data for "
+            "small-business credit scoring.",
+            mode=AuthorizationMode.BY_SCENARIO,
+            created_on=today - D(1060),
+            **granted(today - D(1000), today + D(25), operator="zhijiang"),
+        ),
+        LicenseSpec(
+            title="深圳市医疗健康公共数据授权运营（示例）",
+            grantor="shenzhen",
+            domains=(DataDomain.HEALTH,),
+            scope="脱敏的诊疗与医保结算数据，用于商业健康保险产品。De-identified treatment and insurance claims "
+            "data for health insurance products.",
+            created_on=today - D(460),
+            **granted(today - D(400), today + D(75), operator="pengcheng"),
+        ),
+        LicenseSpec(
+            title="成都市教育公共数据授权运营（示例）",
+            grantor="chengdu",
+            domains=(DataDomain.EDUCATION,),
+            scope="学位与学校基础数据，用于升学咨询服务。School places and basic school data for admissions advice.",
+            selection=SelectionMethod.NEGOTIATION,
+            created_on=today - D(260),
+            **granted(today - D(200), today + D(600), operator="tianfu"),
+        ),
+        LicenseSpec(
+            title="湖南省市场主体公共数据授权运营（示例）",
+            grantor="hunan",
+            domains=(DataDomain.MARKET_REGULATION,),
+            scope="市场主体登记与信用数据，用于企业征信服务。Business registration and credit data for credit "
+            "reporting.",
+            created_on=today - D(480),
+            **granted(
+                today - D(420),
+                today + D(300),
+                operator="xiangjiang",
+                then=(
+                    Step(
+                        LicenseAction.SUSPEND,
+                        today - D(20),
+                        "运营机构未按协议完成年度数据安全评估，暂停至整改完成。The operator has not completed the "
+                        "annual data-security assessment the agreement requires; suspended until it does.",
+                    ),
+                ),
+            ),
+        ),
+        LicenseSpec(
+            title="全国气象公共数据授权运营（示例）",
+            grantor="cma",
+            domains=(DataDomain.METEOROLOGY,),
+            scope="地面观测与数值预报产品，用于行业气象服务。Surface observations and forecast products for "
+            "sector weather services.",
+            mode=AuthorizationMode.BY_DOMAIN,
+            selection=SelectionMethod.INVITED_TENDER,
+            created_on=today - D(40),
+            **granted(today + D(30), today + D(30 + 3 * 365), operator="skyline", grant_on=today - D(10)),
+        ),
+        LicenseSpec(
+            title="西湖区城市管理数据授权运营（示例）",
+            grantor="xihu",
+            domains=(DataDomain.URBAN_MANAGEMENT,),
+            scope="占道经营、市容巡查与停车数据。Street trading, city inspection and parking data.",
+            created_on=today - D(20),
+            steps=(Step(LicenseAction.LIST, today - D(14)),),
+        ),
+        LicenseSpec(
+            title="浙江省农业农村公共数据授权运营（示例，草案）",
+            grantor="zhejiang",
+            domains=(DataDomain.AGRICULTURE,),
+            scope="耕地、农业补贴与农产品流通数据。Farmland, subsidy and produce-market data.",
+            created_on=today - D(3),
+        ),
+        LicenseSpec(
+            title="成都市自然资源公共数据授权运营（示例）",
+            grantor="chengdu",
+            domains=(DataDomain.NATURAL_RESOURCES,),
+            scope="不动产登记与国土空间规划数据。Real-estate registration and spatial planning data.",
+            created_on=today - D(560),
+            **granted(
+                today - D(500),
+                today + D(1000),
+                operator="tianfu",
+                then=(
+                    Step(
+                        LicenseAction.REVOKE,
+                        today - D(60),
+                        "运营机构超出授权范围向第三方提供原始数据。The operator supplied raw data to third parties, "
+                        "beyond the authorized scope.",
+                    ),
+                ),
+            ),
+        ),
+        LicenseSpec(
+            title="杭州市产业数字化公共数据授权运营（示例）",
+            grantor="hangzhou",
+            domains=(DataDomain.INDUSTRY_IT,),
+            scope="工业企业能耗与产能数据，用于产业链分析。Industrial energy and capacity data for supply-chain "
+            "analysis.",
+            created_on=today - D(700),
+            **granted(
+                today - D(640),
+                today + D(450),
+                operator="zhijiang",
+                then=(
+                    Step(
+                        LicenseAction.TERMINATE,
+                        today - D(90),
+                        "经双方协商一致提前终止协议。Ended early by agreement of both parties.",
+                    ),
+                ),
+            ),
+        ),
+        LicenseSpec(
+            title="湖南省政务服务公共数据授权运营（示例）",
+            grantor="hunan",
+            domains=(DataDomain.GOVERNMENT_SERVICES,),
+            scope="办件与证照数据，用于企业办事辅助服务。Case and certificate data for business e-services.",
+            created_on=today - D(860),
+            **granted(today - D(800), today - D(100), operator="xiangjiang"),
+        ),
+        LicenseSpec(
+            title="深圳市交通运输公共数据授权运营（示例）",
+            grantor="shenzhen",
+            domains=(DataDomain.TRANSPORT,),
+            scope="网约车、出租车与道路运输数据。Ride-hailing, taxi and road-freight data.",
+            created_on=today - D(1060),
+            renew_to=(today - D(120), today - D(29), today - D(29) + D(1200)),
+            **granted(today - D(1000), today - D(30), operator="pengcheng"),
+        ),
+    ]
+
+
+@dataclasses.dataclass
+class LoadResult:
+    authorities: int = 0
+    operators: int = 0
+    licenses: int = 0
+    existing: int = 0
+
+    def __str__(self):
+        return (
+            f"created {self.authorities} authorities, {self.operators} operators and {self.licenses} licenses; "
+            f"{self.existing} licenses were already there"
+        )
+
+
+@transaction.atomic
+def load_demo(today: datetime.date | None = None) -> LoadResult:
+    today = today or local_today()
+    result = LoadResult()
+    authorities = {}
+    for spec in AUTHORITIES:
+        authorities[spec.key], created = Authority.objects.get_or_create(
+            division_code=spec.division_code,
+            name=spec.name,
+            defaults={"name_en": spec.name_en, "kind": spec.kind, "origin": spec.origin},
+        )
+        result.authorities += created
+    operators = {}
+    for spec in OPERATORS:
+        fields = dataclasses.asdict(spec)
+        fields.pop("key")
+        lookup = {"uscc": spec.uscc} if spec.uscc else {"name": spec.name, "uscc": ""}
+        operators[spec.key], created = Operator.objects.get_or_create(**lookup, defaults=fields)
+        result.operators += created
+    for spec in recorded_cases() + invented_cases(today):
+        existing = License.objects.filter(origin=spec.origin, title=spec.title).count()
+        if existing:
+            result.existing += existing
+            continue
+        result.licenses += _create(spec, authorities, operators)
+    return result
+
+
+def _create(spec: LicenseSpec, authorities, operators) -> int:
+    remarks = spec.remarks or (DEMO_REMARK if spec.origin == RecordOrigin.DEMO else "")
+    license = lifecycle.create_license(
+        actor=None,
+        occurred_on=spec.created_on,
+        title=spec.title,
+        grantor=authorities[spec.grantor],
+        operator=operators[spec.operator] if spec.operator else None,
+        data_domains=list(spec.domains),
+        authorization_mode=spec.mode,
+        scope=spec.scope,
+        selection_method=spec.selection,
+        term_start=spec.term[0] if spec.term else None,
+        term_end=spec.term[1] if spec.term else None,
+        term_approximate=spec.term_approximate,
+        signed_on=spec.term[0] - D(15) if spec.term and spec.origin == RecordOrigin.DEMO else None,
+        consideration=spec.consideration,
+        consideration_note=spec.consideration_note,
+        legal_basis=spec.legal_basis,
+        source_urls=spec.sources,
+        remarks=remarks,
+        origin=spec.origin,
+    )
+    for step in spec.steps:
+        lifecycle.transition(
+            license,
+            step.action,
+            actor=None,
+            reason=step.reason,
+            expected_version=license.version,
+            occurred_on=step.on,
+        )
+    if spec.renew_to:
+        renewed_on, start, end = spec.renew_to
+        lifecycle.renew(
+            license,
+            term_start=start,
+            term_end=end,
+            actor=None,
+            expected_version=license.version,
+            occurred_on=renewed_on,
+        )
+        return 2
+    return 1

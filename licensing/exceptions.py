@@ -1,0 +1,91 @@
+"""Domain errors of the licensing services.
+
+Each carries a stable `code`, a message for people, and field errors where a field is at fault, so the
+admin can show it as a message and the API as {"detail", "code", "errors"} with a 400 or a 409.
+"""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class LicensingError(Exception):
+    code = "licensing_error"
+
+    def __init__(self, message, *, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+    def __str__(self):
+        return str(self.message)
+
+
+class UnknownAction(LicensingError):
+    code = "unknown_action"
+
+    def __init__(self, action, allowed):
+        message = format_lazy(
+            _("{action!r} is not a license action; known actions: {known}."),
+            action=action,
+            known=", ".join(allowed),
+        )
+        super().__init__(message, errors={"action": [message]})
+
+
+class ActionNotAllowed(LicensingError):
+    code = "action_not_allowed"
+
+    def __init__(self, action, status, allowed):
+        self.action, self.status, self.allowed = action, status, list(allowed)
+        if self.allowed:
+            message = format_lazy(
+                _("A {status} license cannot be given the action {action!r}; allowed: {allowed}."),
+                status=status.label.lower(),
+                action=str(action),
+                allowed=", ".join(str(a) for a in self.allowed),
+            )
+        else:
+            message = format_lazy(
+                _("A {status} license has ended: no action is allowed."), status=status.label.lower()
+            )
+        super().__init__(message, errors={"action": [message]})
+
+
+class NotDue(LicensingError):
+    code = "not_due"
+
+
+class ReasonRequired(LicensingError):
+    code = "reason_required"
+
+    def __init__(self, message):
+        super().__init__(message, errors={"reason": [message]})
+
+
+class StaleVersion(LicensingError):
+    code = "stale_version"
+
+    def __init__(self, expected, current):
+        self.expected, self.current = expected, current
+        message = format_lazy(
+            _(
+                "The license was changed by someone else since you opened it (you had version {expected}, "
+                "it is now at version {current}). Reload it and try again."
+            ),
+            expected=expected,
+            current=current,
+        )
+        super().__init__(message, errors={"version": [message]})
+
+
+class LicenseClosed(LicensingError):
+    code = "license_closed"
+
+
+class InvalidLicense(LicensingError):
+    """Field values that break a rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The license is not valid: correct the fields named."), errors=errors)

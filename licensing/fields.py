@@ -1,0 +1,53 @@
+"""Model fields that normalise identifiers before they are validated or stored.
+
+Normalising in the field (not in a form) means the admin, the API, commands and plain ORM saves all
+store the same canonical form: "９１１１-0000 6000 3734 1l" is kept as "91110000600037341L".
+"""
+
+from django.db import models
+
+from . import identifiers
+
+
+class _NormalisedCharField(models.CharField):
+    normalise = staticmethod(str)
+    # Input may carry spaces, hyphens or full-width characters that normalising removes, so forms accept
+    # more than the stored length; the validators judge the normalised value.
+    form_max_length = 64
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.normalise(value) if value else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value:
+            value = self.normalise(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("max_length", self.form_max_length)
+        return super().formfield(**kwargs)
+
+
+class USCCField(_NormalisedCharField):
+    """A Unified Social Credit Code (GB 32100): 18 characters with a mod-31 check character."""
+
+    normalise = staticmethod(identifiers.normalize_uscc)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        super().__init__(*args, **kwargs)
+        self.validators.append(identifiers.validate_uscc)
+
+
+class DivisionCodeField(_NormalisedCharField):
+    """A GB/T 2260 administrative division code (6 digits; 100000 is the national level)."""
+
+    normalise = staticmethod(identifiers.normalize_division_code)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 6)
+        super().__init__(*args, **kwargs)
+        self.validators.append(identifiers.validate_division_code)

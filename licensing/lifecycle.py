@@ -1,0 +1,454 @@
+"""The one way a license changes: creation, status transitions, edits and renewal.
+
+Admin, API, sweep and commands all call these functions. Each one locks the license row, checks the
+version the caller saw, writes the change and its LicenseEvent in one transaction, and announces the
+change (signals.license_changed) only after the transaction commits.
+"""
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.middleware import current_request_id
+
+from .choices import EventAction, LicenseAction, LicenseStatus
+from .dates import local_today
+from .exceptions import (
+    ActionNotAllowed,
+    InvalidLicense,
+    LicenseClosed,
+    LicensingError,
+    NotDue,
+    ReasonRequired,
+    StaleVersion,
+    UnknownAction,
+)
+from .models import Domain, License, LicenseEvent
+from .signals import license_changed
+
+S, A = LicenseStatus, LicenseAction
+
+# action -> (the states it may start from, the state it leads to). Expire leads to `renewed` instead
+# where a successor exists (see _target).
+TRANSITIONS: dict[LicenseAction, tuple[frozenset[LicenseStatus], LicenseStatus]] = {
+    A.LIST: (frozenset({S.DRAFT}), S.LISTED),
+    A.GRANT: (frozenset({S.DRAFT, S.LISTED}), S.GRANTED),
+    A.ACTIVATE: (frozenset({S.GRANTED}), S.ACTIVE),
+    A.SUSPEND: (frozenset({S.ACTIVE}), S.SUSPENDED),
+    A.REINSTATE: (frozenset({S.SUSPENDED}), S.ACTIVE),
+    A.WITHDRAW: (frozenset({S.DRAFT, S.LISTED, S.GRANTED}), S.WITHDRAWN),
+    A.REVOKE: (frozenset({S.GRANTED, S.ACTIVE, S.SUSPENDED}), S.REVOKED),
+    A.TERMINATE: (frozenset({S.ACTIVE, S.SUSPENDED}), S.TERMINATED),
+    A.EXPIRE: (frozenset({S.ACTIVE, S.SUSPENDED}), S.EXPIRED),
+}
+
+REASON_REQUIRED = frozenset({A.WITHDRAW, A.SUSPEND, A.REINSTATE, A.REVOKE, A.TERMINATE})
+
+# Fields a caller may set through create_license and edit; the rest belong to the services.
+EDITABLE_FIELDS = (
+    "title",
+    "grantor",
+    "implementing_body",
+    "operator",
+    "data_domains",
+    "authorization_mode",
+    "scope",
+    "selection_method",
+    "term_start",
+    "term_end",
+    "term_approximate",
+    "term_exception_reason",
+    "signed_on",
+    "filed_on",
+    "consideration",
+    "consideration_note",
+    "legal_basis",
+    "source_urls",
+    "remarks",
+    "origin",
+)
+
+SYSTEM_ACTOR_REPR = "registry (automatic)"
+
+
+def allowed_actions(status: str) -> list[LicenseAction]:
+    """The actions allowed from `status`, in the table's order."""
+    return [action for action, (sources, _target) in TRANSITIONS.items() if status in sources]
+
+
+def create_license(*, actor, occurred_on: datetime.date | None = None, **fields) -> License:
+    """A new draft license with its number, and its `create` event."""
+    _check_field_names(fields)
+    occurred_on = occurred_on or local_today()
+    domains = fields.pop("data_domains", [])
+    license = License(**fields)
+    with transaction.atomic():
+        domain_rows = _domain_rows(domains)
+        _validate(license, LicenseStatus.DRAFT, domains=domain_rows, exclude=["number"])
+        license.number = License.allocate_number(license.grantor.division_code, occurred_on.year)
+        license.save()
+        license.data_domains.set(domain_rows)
+        event = _record(
+            license,
+            EventAction.CREATE,
+            from_status="",
+            to_status=license.status,
+            actor=actor,
+            occurred_on=occurred_on,
+        )
+        _announce(license, [event])
+    return license
+
+
+def transition(
+    license: License,
+    action: str,
+    *,
+    actor,
+    reason: str = "",
+    expected_version: int | None = None,
+    occurred_on: datetime.date | None = None,
+) -> License:
+    """Apply a lifecycle action; the only function that changes a license's status.
+
+    `expected_version` is the version the caller saw (None only for the registry's own sweep, which
+    re-checks the state under the lock instead). A grant whose term has already started activates at
+    once, as a second event. Returns the license as saved; the caller's instance is updated too.
+    """
+    action = _parse_action(action)
+    reason = (reason or "").strip()
+    occurred_on = occurred_on or local_today()
+    with transaction.atomic():
+        locked = _lock(license, expected_version)
+        events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on)]
+        if action == A.GRANT and locked.term_start <= local_today():
+            # Recorded with the day the term started where the grant is recorded before it.
+            activated_on = max(occurred_on, locked.term_start)
+            events.append(_apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on))
+        _announce(locked, events)
+    _refresh(license, locked)
+    return license
+
+
+def edit(
+    license: License,
+    changes: dict,
+    *,
+    actor,
+    expected_version: int,
+    reason: str = "",
+    occurred_on: datetime.date | None = None,
+) -> License:
+    """Change a license's fields, recording the diff as an event.
+
+    Draft and listed licenses are edited freely; granted, active and suspended ones only by an
+    amendment with a reason; ended ones not at all. A change that changes nothing writes nothing.
+    """
+    _check_field_names(changes)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(license, expected_version)
+        if locked.is_terminal:
+            raise LicenseClosed(
+                _("The license has ended (%(status)s): it can no longer be changed.")
+                % {"status": locked.get_status_display()}
+            )
+        amendment = locked.status in LicenseStatus.amendable()
+        if amendment and not reason:
+            raise ReasonRequired(
+                _("A %(status)s license is changed by an amendment: give its reason.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        changes = dict(changes)
+        domains = None
+        if "data_domains" in changes:
+            domains = _domain_rows(changes.pop("data_domains"))
+        diff = {}
+        for field, value in changes.items():
+            before = _jsonable(getattr(locked, field))
+            setattr(locked, field, value)
+            after = _jsonable(getattr(locked, field))
+            if before != after:
+                diff[field] = [before, after]
+        if domains is not None:
+            before = sorted(locked.data_domains.values_list("code", flat=True))
+            after = sorted(domain.code for domain in domains)
+            if before != after:
+                diff["data_domains"] = [before, after]
+        if not diff:
+            _refresh(license, locked)
+            return license
+        _validate(locked, locked.status, domains=domains)
+        _save(locked, [field for field in diff if field != "data_domains"])
+        if "data_domains" in diff:
+            locked.data_domains.set(domains)
+        event = _record(
+            locked,
+            EventAction.AMEND if amendment else EventAction.EDIT,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor,
+            reason=reason,
+            changes=diff,
+            occurred_on=occurred_on or local_today(),
+        )
+        _announce(locked, [event])
+    _refresh(license, locked)
+    return license
+
+
+def renew(
+    license: License,
+    *,
+    term_end: datetime.date,
+    actor,
+    expected_version: int,
+    term_start: datetime.date | None = None,
+    reason: str = "",
+    occurred_on: datetime.date | None = None,
+) -> License:
+    """Renew an active license: create its successor, granted, for the term that follows it.
+
+    The successor's term starts the day after the predecessor's ends (no gap, no overlap); the
+    predecessor stays active until its term ends, and the sweep then ends it as `renewed` before it
+    activates the successor.
+    Returns the successor.
+    """
+    occurred_on = occurred_on or local_today()
+    with transaction.atomic():
+        locked = _lock(license, expected_version)
+        if locked.status != LicenseStatus.ACTIVE:
+            raise ActionNotAllowed(
+                EventAction.RENEW, LicenseStatus(locked.status), allowed_actions(locked.status)
+            )
+        existing = License.objects.filter(predecessor=locked).only("number").first()
+        if existing is not None:
+            raise LicenseClosed(
+                _("The license was already renewed by %(number)s.") % {"number": existing.number}
+            )
+        follows = locked.term_end + datetime.timedelta(days=1)
+        if term_start is None:
+            term_start = follows
+        if term_start != follows:
+            raise InvalidLicense(
+                {
+                    "term_start": [
+                        _("A renewal starts the day after the current term ends: %(day)s.")
+                        % {"day": follows.isoformat()}
+                    ]
+                }
+            )
+        successor = License(
+            title=locked.title,
+            grantor=locked.grantor,
+            implementing_body=locked.implementing_body,
+            operator=locked.operator,
+            authorization_mode=locked.authorization_mode,
+            scope=locked.scope,
+            selection_method=locked.selection_method,
+            legal_basis=locked.legal_basis,
+            source_urls=locked.source_urls,
+            origin=locked.origin,
+            term_start=term_start,
+            term_end=term_end,
+            status=LicenseStatus.GRANTED,
+            predecessor=locked,
+        )
+        domains = list(locked.data_domains.all())
+        _validate(successor, LicenseStatus.GRANTED, domains=domains, exclude=["number", "predecessor"])
+        successor.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
+        successor.save()
+        successor.data_domains.set(domains)
+        note = reason or _("Renewal of %(number)s.") % {"number": locked.number}
+        events = [
+            _record(
+                successor,
+                EventAction.GRANT,
+                from_status="",
+                to_status=LicenseStatus.GRANTED,
+                actor=actor,
+                reason=str(note),
+                changes={"predecessor": [None, locked.number]},
+                occurred_on=occurred_on,
+            )
+        ]
+        _save(locked, [])
+        predecessor_event = _record(
+            locked,
+            EventAction.RENEW,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor,
+            reason=reason,
+            changes={"successor": [None, successor.number]},
+            occurred_on=occurred_on,
+        )
+        _announce(locked, [predecessor_event])
+        _announce(successor, events)
+    _refresh(license, locked)
+    return successor
+
+
+# Internals -------------------------------------------------------------------------------------------
+
+
+def _parse_action(action) -> LicenseAction:
+    try:
+        return LicenseAction(action)
+    except ValueError:
+        raise UnknownAction(action, LicenseAction.values) from None
+
+
+def _check_field_names(fields: Iterable[str]) -> None:
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidLicense({field: [_("This field cannot be set here.")] for field in unknown})
+
+
+def _domain_rows(domains) -> list[Domain]:
+    codes = [domain.code if isinstance(domain, Domain) else domain for domain in domains]
+    try:
+        return Domain.objects.for_codes(codes)
+    except ValueError:
+        raise InvalidLicense(
+            {"data_domains": [_("Unknown data domain in %(codes)s.") % {"codes": codes}]}
+        ) from None
+
+
+def _lock(license: License, expected_version: int | None) -> License:
+    """The license row, locked until the transaction ends (select_for_update; SQLite locks the whole
+    database for writers instead). The version check happens under the lock, so two callers that saw
+    the same version cannot both proceed."""
+    locked = License.objects.select_for_update().select_related("grantor").get(pk=license.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(expected_version, locked.version)
+    return locked
+
+
+def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurred_on) -> LicenseEvent:
+    sources, target = TRANSITIONS[action]
+    current = LicenseStatus(locked.status)
+    if current not in sources:
+        raise ActionNotAllowed(action, current, allowed_actions(current))
+    if action in REASON_REQUIRED and not reason:
+        raise ReasonRequired(_("Give a reason to %(action)s a license.") % {"action": action.label.lower()})
+    today = local_today()
+    if action == A.ACTIVATE and (locked.term_start is None or locked.term_start > today):
+        raise NotDue(_("The term has not started yet: the license activates on its first day."))
+    if action == A.EXPIRE:
+        if locked.term_end is None or locked.term_end >= today:
+            raise NotDue(_("The term has not ended yet: the license expires the day after its last day."))
+        if License.objects.filter(predecessor=locked).exists():
+            target = S.RENEWED
+    _validate(locked, target)
+    locked.status = target
+    locked.status_changed_at = timezone.now()
+    _save(locked, ["status", "status_changed_at"])
+    return _record(
+        locked,
+        action,
+        from_status=current,
+        to_status=target,
+        actor=actor,
+        reason=reason,
+        occurred_on=occurred_on,
+    )
+
+
+def _validate(license: License, status: str, *, domains=None, exclude=None) -> None:
+    """Field validation, the term rule and the fields `status` requires; nothing is written on failure."""
+    errors: dict[str, list] = {}
+    try:
+        license.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    for field, messages in license.requirement_errors(status, domains=domains).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise InvalidLicense(
+            {field: [str(message) for message in messages] for field, messages in errors.items()}
+        )
+
+
+def _save(locked: License, fields: list[str]) -> None:
+    """Write `fields` and bump the version, but only if the row still has the version read under the lock.
+
+    The compare-and-set is what keeps concurrent writers honest on every database: on PostgreSQL the
+    row lock already queues them, and the condition makes the version rule hold even without it.
+    """
+    values = {field: getattr(locked, field) for field in fields}
+    values["version"] = locked.version + 1
+    values["updated_at"] = timezone.now()
+    if License.objects.filter(pk=locked.pk, version=locked.version).update(**values) != 1:
+        current = License.objects.filter(pk=locked.pk).values_list("version", flat=True).first()
+        raise StaleVersion(locked.version, current)
+    locked.version += 1
+    locked.updated_at = values["updated_at"]
+
+
+def _record(
+    license, action, *, from_status, to_status, actor, occurred_on, reason="", changes=None
+) -> LicenseEvent:
+    return LicenseEvent.objects.create(
+        license=license,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        actor=actor,
+        actor_repr=_actor_repr(actor),
+        changes=changes or {},
+        occurred_on=occurred_on,
+        request_id=current_request_id(),
+    )
+
+
+def _actor_repr(actor) -> str:
+    if actor is None:
+        return SYSTEM_ACTOR_REPR
+    full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    username = actor.get_username()
+    return f"{username} ({full_name})" if full_name else username
+
+
+def _announce(license: License, events: list[LicenseEvent]) -> None:
+    """Tell listeners (notifications, caches) once the change is committed, and never before."""
+    transaction.on_commit(lambda: license_changed.send(sender=License, license=license, events=events))
+
+
+def _refresh(target: License, source: License) -> None:
+    """Copy the saved state into the caller's instance, so it can be used for the next call."""
+    if target is source:
+        return
+    for field in License._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._prefetched_objects_cache = {}
+
+
+def _jsonable(value):
+    """A JSON-safe form of a field value for the event's diff."""
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "label": str(value)}
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "REASON_REQUIRED",
+    "TRANSITIONS",
+    "LicensingError",
+    "allowed_actions",
+    "create_license",
+    "edit",
+    "renew",
+    "transition",
+]

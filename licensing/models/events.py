@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import EventAction, LicenseStatus
+from .licenses import License
+
+
+class EventImmutableError(Exception):
+    """License events are the history of record: written once, never changed or removed."""
+
+    def __init__(self):
+        super().__init__(_("License events are append-only: they cannot be changed or deleted."))
+
+
+class LicenseEventQuerySet(models.QuerySet):
+    # Bulk paths bypass Model.save/delete, so they are closed here too (bulk_update goes through update).
+    def update(self, **kwargs):
+        raise EventImmutableError()
+
+    def delete(self):
+        raise EventImmutableError()
+
+
+class LicenseEvent(models.Model):
+    """One thing that happened to a license: a status change, an edit or amendment, a renewal.
+
+    Append-only. The model refuses updates and deletes; on PostgreSQL a trigger refuses them too
+    (migration 0002), so not even raw SQL rewrites history.
+    """
+
+    license = models.ForeignKey(
+        License, on_delete=models.PROTECT, related_name="events", verbose_name=_("license")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=EventAction)
+    from_status = models.CharField(_("from status"), max_length=16, choices=LicenseStatus, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, choices=LicenseStatus, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # PROTECT: an actor is deactivated, never deleted, so the history keeps who did what.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="license_events",
+        verbose_name=_("actor"),
+        help_text=_("Empty for the registry's own actions (the sweep)."),
+    )
+    actor_repr = models.CharField(_("actor as recorded"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, help_text=_("Field: [before, after]."))
+    occurred_on = models.DateField(
+        _("occurred on"), help_text=_("The real-world date, which may precede the record.")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = LicenseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("license event")
+        verbose_name_plural = _("license events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["license", "created_at"], name="event_license_created")]
+
+    def __str__(self):
+        return f"{self.license_id}: {self.action} ({self.occurred_on})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventImmutableError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventImmutableError()

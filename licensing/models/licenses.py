@@ -1,0 +1,257 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import connection, models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import AuthorizationMode, LicenseStatus, RecordOrigin, SelectionMethod
+from ..dates import local_today, max_term_end
+from .authorities import Authority
+from .domains import Domain
+from .operators import Operator, split_lines
+
+
+class LicenseDeletionError(Exception):
+    """Licenses are a public record: they end by withdrawal, revocation or expiry, never by deletion."""
+
+    def __init__(self):
+        super().__init__(_("Licenses are never deleted: withdraw, revoke or terminate the license instead."))
+
+
+def validate_url_lines(text: str) -> None:
+    validate = URLValidator(schemes=["http", "https"])
+    for line in split_lines(text):
+        try:
+            validate(line)
+        except ValidationError:
+            raise ValidationError(
+                _("%(value)s is not an http(s) address."), code="invalid_url", params={"value": line}
+            ) from None
+
+
+class LicenseQuerySet(models.QuerySet):
+    def delete(self):
+        raise LicenseDeletionError()
+
+
+class LicenseNumberCounter(models.Model):
+    """The last sequence number handed out per grantor division and year (see License.allocate_number)."""
+
+    division_code = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
+    last_seq = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division_code", "year"], name="license_counter_unique_division_year"
+            )
+        ]
+
+
+class License(models.Model):
+    """An authorization to operate public data: who granted it to whom, for what, and for how long."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    grantor = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="granted_licenses", verbose_name=_("grantor")
+    )
+    implementing_body = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="implemented_licenses",
+        null=True,
+        blank=True,
+        verbose_name=_("implementing body"),
+    )
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.PROTECT,
+        related_name="licenses",
+        null=True,
+        blank=True,
+        verbose_name=_("operator"),
+    )
+    data_domains = models.ManyToManyField(
+        Domain, blank=True, related_name="licenses", verbose_name=_("data domains")
+    )
+    authorization_mode = models.CharField(
+        _("authorization mode"), max_length=16, choices=AuthorizationMode, blank=True
+    )
+    scope = models.TextField(_("scope"), blank=True, help_text=_("The data and uses the license covers."))
+    selection_method = models.CharField(
+        _("selection method"), max_length=16, choices=SelectionMethod, blank=True
+    )
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True, help_text=_("The last day in force."))
+    term_approximate = models.BooleanField(
+        _("term dates approximate"), default=False, help_text=_("The sources give the month, not the day.")
+    )
+    term_exception_reason = models.TextField(
+        _("reason for a longer term"),
+        blank=True,
+        help_text=_("Required when the term is longer than the regular maximum."),
+    )
+    signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True, help_text=_("备案"))
+    consideration = models.DecimalField(
+        _("consideration (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    consideration_note = models.CharField(
+        _("consideration note"), max_length=300, blank=True, help_text=_("For example: starting price.")
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    source_urls = models.TextField(
+        _("sources"), blank=True, validators=[validate_url_lines], help_text=_("One address per line.")
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=LicenseStatus, default=LicenseStatus.DRAFT, editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="successor",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("predecessor"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    origin = models.CharField(_("origin"), max_length=16, choices=RecordOrigin, default=RecordOrigin.RECORDED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LicenseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("license")
+        verbose_name_plural = _("licenses")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "term_end"], name="license_status_term_end"),
+            models.Index(fields=["status", "term_start"], name="license_status_term_start"),
+            models.Index(fields=["term_end"], name="license_term_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=True)
+                | Q(term_end__isnull=True)
+                | Q(term_end__gte=F("term_start")),
+                name="license_term_end_not_before_start",
+                violation_error_message=_("The term cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=LicenseStatus.values), name="license_status_valid"),
+            models.CheckConstraint(
+                condition=Q(consideration__isnull=True) | Q(consideration__gte=0),
+                name="license_consideration_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="license_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.number:
+            self.number = self.allocate_number(self.grantor.division_code, local_today().year)
+        super().save(*args, **kwargs)
+
+    # Never deleted: see LicenseDeletionError.
+    def delete(self, *args, **kwargs):
+        raise LicenseDeletionError()
+
+    @staticmethod
+    def allocate_number(division_code: str, year: int) -> str:
+        """The next number `{division}-{year}-{seq:04d}`, unique also when licenses are created at once.
+
+        One atomic upsert bumps the counter and returns the new value: on PostgreSQL it locks the counter
+        row until the surrounding transaction commits, so concurrent creators queue (and a rolled-back
+        creation gives its number back); SQLite serialises writers anyway. Both accept this syntax.
+        """
+        table = connection.ops.quote_name(LicenseNumberCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
+                f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+                "RETURNING last_seq",
+                [division_code, year],
+            )
+            (seq,) = cursor.fetchone()
+        return f"{division_code}-{year}-{seq:04d}"
+
+    @property
+    def source_url_list(self) -> list[str]:
+        return split_lines(self.source_urls)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in LicenseStatus.terminal()
+
+    def term_errors(self) -> dict[str, list[str]]:
+        """Field errors of the term rule: not ending before it starts, and no longer than the maximum
+        without a reason."""
+        errors: dict[str, list[str]] = {}
+        if bool(self.term_start) != bool(self.term_end):
+            missing = "term_end" if self.term_start else "term_start"
+            errors[missing] = [_("Give both the start and the end of the term.")]
+        elif self.term_start and self.term_end:
+            if self.term_end < self.term_start:
+                errors["term_end"] = [_("The term cannot end before it starts.")]
+            elif self.term_end > max_term_end(self.term_start) and not self.term_exception_reason.strip():
+                errors["term_exception_reason"] = [
+                    _(
+                        "A term ending after %(limit)s is longer than %(years)s years: give the reason "
+                        "for the exception."
+                    )
+                    % {
+                        "limit": max_term_end(self.term_start).isoformat(),
+                        "years": settings.LICENSING_MAX_TERM_YEARS,
+                    }
+                ]
+        return errors
+
+    def requirement_errors(self, status: str, *, domains: list | None = None) -> dict[str, list[str]]:
+        """Fields a license must have to be in `status`.
+
+        Draft (and withdrawn, which a draft may become) need a title; listed also data domains and scope;
+        granted and every later state also the operator and the term. `domains` stands in for the saved
+        data domains when they are about to change.
+        """
+        errors: dict[str, list[str]] = {}
+        message = _("A license that is %(status)s needs this.") % {
+            "status": LicenseStatus(status).label.lower()
+        }
+        if not self.title.strip():
+            errors["title"] = [message]
+        if status in (LicenseStatus.DRAFT, LicenseStatus.WITHDRAWN):
+            return errors
+        if domains is None:
+            domains = list(self.data_domains.all()) if self.pk else []
+        if not domains:
+            errors["data_domains"] = [message]
+        if not self.scope.strip():
+            errors["scope"] = [message]
+        if status == LicenseStatus.LISTED:
+            return errors
+        for field in ("operator", "term_start", "term_end"):
+            if getattr(self, field if field != "operator" else "operator_id") is None:
+                errors[field] = [message]
+        return errors
+
+    def clean(self):
+        errors = self.term_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def days_left(self, on: datetime.date | None = None) -> int | None:
+        """Days from `on` (default today) to the term end, counting the end day; None without a term."""
+        if self.term_end is None:
+            return None
+        return (self.term_end - (on or local_today())).days

@@ -1,0 +1,79 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import OperatorKind, RecordOrigin
+from ..fields import USCCField
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_email_lines(text: str) -> None:
+    for line in split_lines(text):
+        try:
+            validate_email(line)
+        except ValidationError:
+            raise ValidationError(
+                _("%(value)s is not an email address."), code="invalid_email", params={"value": line}
+            ) from None
+
+
+class Operator(models.Model):
+    """A legal person authorized (or seeking authorization) to operate public data (运营机构)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    aliases = models.TextField(
+        _("aliases"), blank=True, help_text=_("Other names it is known by, one per line.")
+    )
+    uscc = USCCField(_("USCC"), blank=True)
+    uscc_note = models.CharField(
+        _("why no USCC"),
+        max_length=300,
+        blank=True,
+        help_text=_("Required when the USCC is blank, e.g. not published. Never invent a code."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=OperatorKind, default=OperatorKind.PRIVATE)
+    # Private: never shown on public pages, in the API or in feeds.
+    contact_emails = models.TextField(
+        _("contact emails"),
+        blank=True,
+        validators=[validate_email_lines],
+        help_text=_("Where expiry reminders go, one address per line. Never published."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    origin = models.CharField(_("origin"), max_length=16, choices=RecordOrigin, default=RecordOrigin.RECORDED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="operator_unique_uscc"),
+            models.CheckConstraint(
+                condition=~Q(uscc="") | ~Q(uscc_note=""),
+                name="operator_uscc_or_note",
+                violation_error_message=_("Give the USCC, or say why there is none."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_lines(self.aliases)
+
+    @property
+    def contact_email_list(self) -> list[str]:
+        return split_lines(self.contact_emails)
+
+    def clean(self):
+        if not self.uscc and not self.uscc_note.strip():
+            raise ValidationError({"uscc_note": _("Give the USCC, or say why there is none.")})
