@@ -46,7 +46,9 @@ class ActionNotAllowed(LicensingError):
             )
         else:
             message = format_lazy(
-                _("A {status} license has ended: no action is allowed."), status=status.label.lower()
+                _("A {status} license has ended: no action is allowed (asked for {action!r})."),
+                status=status.label.lower(),
+                action=str(action),
             )
         super().__init__(message, errors={"action": [message]})
 

@@ -1,4 +1,5 @@
-"""The test layer over the main settings: fast hashing, outbox email, English messages.
+"""The test layer over the main settings: fast hashing and English messages (the test runner itself
+swaps every mailer for the in-memory outbox).
 
 Tests run with debug off, as production does; they supply a key and plain-HTTP defaults only where the
 environment gives none.
@@ -12,6 +13,5 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests speak English unless they ask for Chinese, so that assertions on messages read plainly.
 LANGUAGE_CODE = "en"

@@ -34,12 +34,12 @@ def seed_domains(apps, schema_editor):
 
 def create_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_GUARD)
+        schema_editor.execute(CREATE_GUARD, params=None)
 
 
 def drop_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_GUARD)
+        schema_editor.execute(DROP_GUARD, params=None)
 
 
 class Migration(migrations.Migration):

@@ -14,8 +14,12 @@ class EventImmutableError(Exception):
 
 
 class LicenseEventQuerySet(models.QuerySet):
-    # Bulk paths bypass Model.save/delete, so they are closed here too (bulk_update goes through update).
+    # Bulk paths bypass Model.save/delete, so they are closed here too. bulk_update is refused before it
+    # opens its own transaction, so the refusal leaves the caller's transaction usable.
     def update(self, **kwargs):
+        raise EventImmutableError()
+
+    def bulk_update(self, objs, fields, batch_size=None):
         raise EventImmutableError()
 
     def delete(self):

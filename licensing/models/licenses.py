@@ -52,6 +52,9 @@ class LicenseNumberCounter(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.division_code}-{self.year}: {self.last_seq}"
+
 
 class License(models.Model):
     """An authorization to operate public data: who granted it to whom, for what, and for how long."""
@@ -247,6 +250,13 @@ class License(models.Model):
 
     def clean(self):
         errors = self.term_errors()
+        # Status is not editable in forms, so Django's field validation skips it; the services still must
+        # never store a value outside the choices.
+        if self.status not in LicenseStatus.values:
+            errors["status"] = [
+                _("%(value)r is not a license status; known: %(known)s.")
+                % {"value": self.status, "known": ", ".join(LicenseStatus.values)}
+            ]
         if errors:
             raise ValidationError(errors)
 

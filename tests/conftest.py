@@ -1,0 +1,56 @@
+"""Test-wide rules: which services a test needs, and what happens when they are missing.
+
+Without REQUIRE_SERVICES (a new user's `make test`), tests that need PostgreSQL or Redis skip and say why.
+With REQUIRE_SERVICES=postgres,redis (CI's second pass) the same tests fail when the service is missing,
+so a broken service can never pass as a green run.
+"""
+
+import os
+
+import pytest
+
+KNOWN_SERVICES = {"postgres", "redis"}
+REQUIRED = {name.strip() for name in os.environ.get("REQUIRE_SERVICES", "").split(",") if name.strip()}
+RUN_SLOW = os.environ.get("RUN_SLOW", "").lower() in {"1", "true", "yes"}
+
+if REQUIRED - KNOWN_SERVICES:
+    raise pytest.UsageError(
+        f"REQUIRE_SERVICES names unknown service(s) {sorted(REQUIRED - KNOWN_SERVICES)}; known: {sorted(KNOWN_SERVICES)}"
+    )
+
+
+def _missing(service: str, why: str):
+    if service in REQUIRED:
+        pytest.fail(f"{service} is required (REQUIRE_SERVICES) but {why}", pytrace=False)
+    pytest.skip(f"needs {service}: {why}")
+
+
+def postgres_problem() -> str | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "DATABASE_URL is not a PostgreSQL database (set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)"
+    return None
+
+
+def redis_problem() -> str | None:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "REDIS_URL is not set (for example REDIS_URL=redis://127.0.0.1:6379/15)"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis at {settings.REDIS_URL} does not answer: {error}"
+    return None
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("slow") and not RUN_SLOW:
+        pytest.skip("slow suite: runs with RUN_SLOW=1 (CI's second pass)")
+    if item.get_closest_marker("postgres") and (problem := postgres_problem()):
+        _missing("postgres", problem)
+    if item.get_closest_marker("redis") and (problem := redis_problem()):
+        _missing("redis", problem)

@@ -1,0 +1,86 @@
+"""Small builders for tests. Licenses reach their states through the lifecycle service, as in real use."""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from licensing import lifecycle
+from licensing.choices import DataDomain, LicenseAction, LicenseStatus
+from licensing.dates import local_today
+from licensing.identifiers import uscc_check_character
+from licensing.models import Authority, License, Operator
+
+_sequence = itertools.count(1)
+D = datetime.timedelta
+
+
+def authority(division_code="330100", name=None, **fields) -> Authority:
+    return Authority.objects.create(
+        division_code=division_code, name=name or f"Authority {division_code} #{next(_sequence)}", **fields
+    )
+
+
+def valid_uscc(region="330100") -> str:
+    body = f"91{region}MA{next(_sequence):07d}"
+    return body + uscc_check_character(body)
+
+
+def operator(**fields) -> Operator:
+    fields.setdefault("name", f"Operator #{next(_sequence)}")
+    fields.setdefault("uscc", valid_uscc())
+    return Operator.objects.create(**fields)
+
+
+def user(username=None, **fields):
+    return get_user_model().objects.create_user(username=username or f"user{next(_sequence)}", **fields)
+
+
+def draft(grantor=None, **fields) -> License:
+    fields.setdefault("title", f"License #{next(_sequence)}")
+    fields.setdefault("data_domains", [DataDomain.HEALTH])
+    fields.setdefault("scope", "Public health data for research products.")
+    return lifecycle.create_license(actor=None, grantor=grantor or authority(), **fields)
+
+
+def with_term(start: datetime.date, years_days: int = 365, **fields) -> dict:
+    return {"term_start": start, "term_end": start + D(days=years_days), "operator": operator(), **fields}
+
+
+def license_in(status: str, *, today: datetime.date | None = None, **fields) -> License:
+    """A license brought to `status` through the lifecycle service.
+
+    Granted licenses start tomorrow; the others that have a term run from 10 days ago to 10 days ahead
+    (ended ones: until yesterday), so `activate` and `expire` become due by travelling a few days.
+    """
+    today = today or local_today()
+    status = LicenseStatus(status)
+    if status == LicenseStatus.DRAFT:
+        return draft(**fields)
+    if status in (LicenseStatus.LISTED, LicenseStatus.WITHDRAWN):
+        license = draft(**fields)
+        if status == LicenseStatus.LISTED:
+            return _act(license, LicenseAction.LIST)
+        return _act(license, LicenseAction.WITHDRAW, reason="No operator came forward.")
+    if status == LicenseStatus.GRANTED:
+        license = draft(**with_term(today + D(days=1), **fields))
+        return _act(license, LicenseAction.GRANT)
+    ended = status in (LicenseStatus.EXPIRED, LicenseStatus.RENEWED)
+    end = today - D(days=1) if ended else today + D(days=10)
+    license = draft(**{"term_start": today - D(days=10), "term_end": end, "operator": operator(), **fields})
+    _act(license, LicenseAction.GRANT)  # the term has started: granted and activated at once
+    if status == LicenseStatus.ACTIVE:
+        return license
+    if status == LicenseStatus.SUSPENDED:
+        return _act(license, LicenseAction.SUSPEND, reason="Security review pending.")
+    if status == LicenseStatus.REVOKED:
+        return _act(license, LicenseAction.REVOKE, reason="Data used beyond the scope.")
+    if status == LicenseStatus.TERMINATED:
+        return _act(license, LicenseAction.TERMINATE, reason="Ended early by agreement.")
+    if status == LicenseStatus.RENEWED:
+        lifecycle.renew(license, term_end=today + D(days=365), actor=None, expected_version=license.version)
+    return _act(license, LicenseAction.EXPIRE)
+
+
+def _act(license: License, action, reason="") -> License:
+    return lifecycle.transition(license, action, actor=None, reason=reason, expected_version=license.version)
