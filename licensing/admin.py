@@ -65,10 +65,11 @@ class LicenseAdmin(admin.ModelAdmin):
     date_hierarchy = "term_end"
     inlines = [LicenseEventInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in License._meta.get_fields() if field.concrete or field.many_to_many]
-
+    # View only: every change of a license goes through licensing.lifecycle.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -89,9 +90,6 @@ class LicenseEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     list_select_related = ["license"]
     search_fields = ["license__number", "reason"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in LicenseEvent._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False

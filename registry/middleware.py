@@ -8,7 +8,7 @@ from contextvars import ContextVar
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
 
 # An id from a trusted proxy is kept when it is short and plain, so it cannot forge log lines.
-_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ACCEPTABLE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 HEADER = "X-Request-ID"
 
 
@@ -23,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get(HEADER, "")
-        request_id = incoming if _ACCEPTABLE.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _ACCEPTABLE.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:

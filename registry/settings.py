@@ -110,21 +110,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
-# Email (Django's MAILERS): console output unless an SMTP host is given.
+# Email (Django's MAILERS): console output unless an SMTP host is given. Every variable is parsed even
+# without a host, so a typo fails at start rather than when the host is added.
 _email_host = env_str("EMAIL_HOST")
+_smtp_options = {
+    "host": _email_host,
+    "port": env_int("EMAIL_PORT", 587, minimum=1),
+    "username": env_str("EMAIL_HOST_USER"),
+    "password": env_str("EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("EMAIL_USE_TLS", True),
+    "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+}
 if _email_host:
     MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _email_host,
-                "port": env_int("EMAIL_PORT", 587, minimum=1),
-                "username": env_str("EMAIL_HOST_USER"),
-                "password": env_str("EMAIL_HOST_PASSWORD"),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
-            },
-        }
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
@@ -146,8 +145,9 @@ LICENSING_REMINDER_DAYS = sorted(
     set(env_int_list("LICENSING_REMINDER_DAYS", [90, 30, 7], minimum=1)), reverse=True
 )
 
-# Security. With debug off the secure defaults hold, so `manage.py check --deploy` is quiet; a deployment
-# behind a TLS-terminating proxy sets DJANGO_SECURE_PROXY_SSL_HEADER=true.
+# Security. With debug off the secure defaults hold, so `manage.py check --deploy` is quiet once a real
+# mail host is given (EMAIL_HOST); a deployment behind a TLS-terminating proxy sets
+# DJANGO_SECURE_PROXY_SSL_HEADER=true.
 SECURE = not DEBUG
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", SECURE)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", SECURE)

@@ -14,8 +14,9 @@ REQUIRED = {name.strip() for name in os.environ.get("REQUIRE_SERVICES", "").spli
 RUN_SLOW = os.environ.get("RUN_SLOW", "").lower() in {"1", "true", "yes"}
 
 if REQUIRED - KNOWN_SERVICES:
+    unknown = sorted(REQUIRED - KNOWN_SERVICES)
     raise pytest.UsageError(
-        f"REQUIRE_SERVICES names unknown service(s) {sorted(REQUIRED - KNOWN_SERVICES)}; known: {sorted(KNOWN_SERVICES)}"
+        f"REQUIRE_SERVICES names unknown service(s) {unknown}; known: {sorted(KNOWN_SERVICES)}"
     )
 
 

@@ -169,7 +169,7 @@ def _run_at_once(count, work):
         try:
             barrier.wait(timeout=10)
             results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
+        except Exception as error:
             errors[i] = error
         finally:
             connections.close_all()

@@ -1,0 +1,97 @@
+"""The basic admin that `make run` opens with the printed demo logins."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from licensing.models import Authority, License, LicenseEvent, Operator, Regulator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_logins(settings):
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_demo_logins", stdout=out)
+    settings.DEBUG = False
+    return out.getvalue()
+
+
+def _login(client, output, role):
+    line = next(line for line in output.splitlines() if line.strip().startswith(f"{role}:"))
+    username, password = line.split(":", 1)[1].split()[0], line.split("/")[1].split()[0]
+    assert client.login(username=username, password=password), line
+    return username
+
+
+def test_printed_logins_open_the_admin(client, demo_logins):
+    for role in ("superuser", "regulator"):
+        _login(client, demo_logins, role)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 200
+        response = client.get(reverse("admin:licensing_license_changelist"))
+        assert response.status_code == 200
+        assert "330100-2023-0001" in response.text
+        client.logout()
+
+
+def test_regulator_belongs_to_hangzhou(demo_logins):
+    regulator = Regulator.objects.get(user__username="hangzhou-regulator")
+    assert regulator.authority.division_code == "330100"
+
+
+def test_running_it_again_resets_and_reports(demo_logins, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_demo_logins", stdout=out)
+    assert out.getvalue() == demo_logins
+
+
+def test_demo_logins_are_refused_with_debug_off(settings):
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refused with DJANGO_DEBUG off"):
+        call_command("create_demo_logins")
+
+
+def test_every_admin_page_of_the_superuser_answers(client, demo_logins):
+    _login(client, demo_logins, "superuser")
+    license = License.objects.get(number="330100-2023-0001")
+    pages = [
+        reverse("admin:licensing_license_change", args=[license.pk]),
+        reverse("admin:licensing_licenseevent_changelist"),
+        reverse("admin:licensing_licenseevent_change", args=[license.events.first().pk]),
+        reverse("admin:licensing_operator_changelist"),
+        reverse("admin:licensing_operator_change", args=[Operator.objects.first().pk]),
+        reverse("admin:licensing_authority_changelist"),
+        reverse("admin:licensing_authority_change", args=[Authority.objects.first().pk]),
+        reverse("admin:licensing_regulator_changelist"),
+        reverse("admin:licensing_license_changelist") + "?status__exact=expired",
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+
+
+def test_licenses_and_events_cannot_be_added_changed_or_deleted_in_the_basic_admin(client, demo_logins):
+    _login(client, demo_logins, "superuser")
+    license = License.objects.get(number="330100-2023-0001")
+    event = LicenseEvent.objects.filter(license=license).first()
+    assert client.get(reverse("admin:licensing_license_add")).status_code == 403
+    assert client.get(reverse("admin:licensing_license_delete", args=[license.pk])).status_code == 403
+    assert client.get(reverse("admin:licensing_licenseevent_delete", args=[event.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:licensing_license_change", args=[license.pk]), {"title": "Rewritten"}
+    )
+    license.refresh_from_db()
+    assert license.title != "Rewritten"
+    assert response.status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client):
+    response = client.get(reverse("admin:licensing_license_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]

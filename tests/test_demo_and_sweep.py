@@ -1,0 +1,175 @@
+"""The demo data as `make run` loads it, and the sweep that brings statuses up to date."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from licensing import lifecycle
+from licensing.choices import DivisionLevel, LicenseStatus, RecordOrigin
+from licensing.identifiers import is_valid_uscc
+from licensing.models import Authority, License, LicenseEvent, Operator
+from licensing.reminders import run_sweep
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 29)
+D = datetime.timedelta
+
+
+@pytest.fixture
+def demo():
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC), tick=False):
+        call_command("load_demo", stdout=io.StringIO())
+        run_sweep()
+        yield
+
+
+def test_hangzhou_ali_health_case_as_recorded(demo):
+    license = License.objects.get(operator__name_en="Ali Health")
+    assert license.grantor.division_code == "330100"
+    assert license.origin == RecordOrigin.RECORDED
+    assert license.status == LicenseStatus.EXPIRED
+    assert (license.term_start, license.term_end) == (datetime.date(2023, 10, 1), datetime.date(2025, 9, 30))
+    assert license.term_approximate
+    assert "approximate" in license.remarks
+    assert license.number == "330100-2023-0001"
+    assert [code for code in license.data_domains.values_list("code", flat=True)] == ["health"]
+    assert license.source_url_list
+    days = list(license.events.values_list("action", "occurred_on"))
+    assert days == [
+        ("create", datetime.date(2023, 9, 28)),
+        ("grant", datetime.date(2023, 10, 1)),
+        ("activate", datetime.date(2023, 10, 1)),
+        ("expire", datetime.date(2025, 10, 1)),
+    ]
+    assert license.operator.uscc == ""
+    assert "not invent" in license.operator.uscc_note
+
+
+def test_hengyang_listing_withdrawn_with_the_suspension_as_reason(demo):
+    license = License.objects.get(grantor__division_code="430400")
+    assert license.status == LicenseStatus.WITHDRAWN
+    assert license.operator is None
+    assert license.consideration == Decimal("1802441200.00")
+    assert "starting price" in license.consideration_note
+    events = list(license.events.values_list("action", "occurred_on", "reason"))
+    assert [e[:2] for e in events] == [
+        ("create", datetime.date(2023, 11, 10)),
+        ("list", datetime.date(2023, 11, 10)),
+        ("withdraw", datetime.date(2023, 11, 15)),
+    ]
+    assert "暂停" in events[-1][2] and "suspended" in events[-1][2]
+
+
+def test_invented_data_is_marked_and_covers_the_states_and_windows(demo):
+    invented = License.objects.filter(origin=RecordOrigin.DEMO)
+    assert invented.count() >= 12
+    statuses = set(invented.values_list("status", flat=True))
+    assert statuses >= {
+        "draft",
+        "listed",
+        "granted",
+        "active",
+        "suspended",
+        "expired",
+        "renewed",
+        "revoked",
+        "terminated",
+    }
+    in_force = invented.filter(status__in=["active", "suspended"])
+    days_left = sorted((license.term_end - TODAY).days for license in in_force)
+    assert any(0 <= d <= 7 for d in days_left)
+    assert any(7 < d <= 30 for d in days_left)
+    assert any(30 < d <= 90 for d in days_left)
+    domains = set(invented.values_list("data_domains__code", flat=True))
+    assert len(domains) >= 10
+    for operator in Operator.objects.filter(origin=RecordOrigin.DEMO):
+        assert is_valid_uscc(operator.uscc), operator
+        assert "示例" in operator.name
+    levels = {authority.level for authority in Authority.objects.all()}
+    assert levels == set(DivisionLevel)
+    renewed = invented.get(status="renewed")
+    assert renewed.successor.status == "active"
+
+
+def test_loading_again_changes_nothing(demo):
+    counts = (
+        License.objects.count(),
+        LicenseEvent.objects.count(),
+        Operator.objects.count(),
+        Authority.objects.count(),
+    )
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC), tick=False):
+        call_command("load_demo", stdout=io.StringIO())
+    assert counts == (
+        License.objects.count(),
+        LicenseEvent.objects.count(),
+        Operator.objects.count(),
+        Authority.objects.count(),
+    )
+
+
+def test_load_demo_command_says_what_it_did(capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    call_command("load_demo")
+    second = capsys.readouterr().out
+    assert "created 9 authorities, 6 operators and 15 licenses" in first
+    assert "created 0 authorities, 0 operators and 0 licenses; 15 licenses were already there" in second
+
+
+def test_sweep_activates_and_expires_on_the_right_days_and_is_idempotent():
+    start = TODAY + D(days=1)
+    granted = factories.draft(**factories.with_term(start, 30))
+    lifecycle.transition(granted, "grant", actor=None, expected_version=granted.version)
+    with time_machine.travel(TODAY, tick=False):
+        assert run_sweep().activated == 0
+    with time_machine.travel(start, tick=False):
+        result = run_sweep()
+        assert (result.activated, result.expired) == (1, 0)
+        assert run_sweep().activated == 0
+    granted.refresh_from_db()
+    assert granted.status == "active"
+    assert granted.events.get(action="activate").occurred_on == start
+    with time_machine.travel(granted.term_end, tick=False):
+        assert run_sweep().expired == 0
+    late = granted.term_end + D(days=10)
+    with time_machine.travel(late, tick=False):
+        assert run_sweep().expired == 1
+        assert run_sweep().expired == 0
+    granted.refresh_from_db()
+    assert granted.status == "expired"
+    # Recorded on the day after the last day in force, even though the sweep ran later.
+    assert granted.events.get(action="expire").occurred_on == granted.term_end + D(days=1)
+    assert granted.events.get(action="expire").actor_repr == lifecycle.SYSTEM_ACTOR_REPR
+
+
+def test_sweep_ends_a_renewed_license_before_activating_its_successor():
+    license = factories.license_in("active")
+    successor = lifecycle.renew(
+        license, term_end=license.term_end + D(days=100), actor=None, expected_version=license.version
+    )
+    with time_machine.travel(successor.term_start, tick=False):
+        result = run_sweep()
+    assert (result.renewed, result.activated) == (1, 1)
+    license.refresh_from_db()
+    successor.refresh_from_db()
+    assert (license.status, successor.status) == ("renewed", "active")
+    assert license.events.latest("id").id < successor.events.latest("id").id
+
+
+def test_sweep_command_prints_what_it_did(capsys):
+    call_command("sweep")
+    assert "Sweep done: activated 0, expired 0, ended as renewed 0, skipped 0." in capsys.readouterr().out
+
+
+def test_sweep_queries_grow_with_due_licenses_not_with_all(django_assert_max_num_queries):
+    for _ in range(5):
+        factories.license_in("active")
+    with django_assert_max_num_queries(2):
+        assert run_sweep().expired == 0
