@@ -186,7 +186,7 @@ def _child_env(**variables: str) -> dict[str, str]:
 
 
 def _run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+    return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT_ROOT,
         env=_child_env(**variables),

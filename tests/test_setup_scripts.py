@@ -9,7 +9,9 @@ FIND_PYTHON = ROOT / "scripts" / "find-python"
 
 
 def _run(env):
-    return subprocess.run([str(FIND_PYTHON)], env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [str(FIND_PYTHON)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_finds_a_python_of_at_least_3_12():
