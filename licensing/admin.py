@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Authority, License, LicenseEvent, Operator, Regulator
 
+admin.site.site_header = _("Public-Data Operating License Registry")
+admin.site.site_title = _("License Registry")
+admin.site.index_title = _("Registry administration")
+
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):

@@ -95,3 +95,13 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     response = client.get(reverse("admin:licensing_license_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_admin_speaks_the_visitors_language_and_offers_a_switch(client, demo_logins):
+    _login(client, demo_logins, "regulator")
+    english = client.get(reverse("admin:index"), headers={"accept-language": "en"})
+    assert "Public-Data Operating License Registry" in english.text
+    assert 'action="/i18n/setlang/"' in english.text
+    chinese = client.get(reverse("admin:index"), headers={"accept-language": "zh-hans"})
+    assert chinese.headers["Content-Language"] == "zh-hans"
+    assert "简体中文" in chinese.text and "English" in chinese.text
