@@ -30,10 +30,14 @@ venv:
 		$$python -m venv $(VENV) || exit 1; \
 	fi
 
+# pip's notes about unreachable extra index locations and setuptools' editable-install banner are noise
+# for a user; anything else pip says is shown.
+PIP_QUIET := grep -v -E "^WARNING: Location '.*' is ignored|^ +(!!|\*+|Please be careful|name as your package|with strategy|/.*BuildBackendWarning: Editable)|^ *$$" || true
+
 $(STAMP): pyproject.toml | venv
 	@echo "==> Installing the registry and its test tools into $(VENV)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1" 2>&1 | { $(PIP_QUIET); }
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev 2>&1 | { $(PIP_QUIET); }
 	@touch $(STAMP)
 
 install: venv $(STAMP)
@@ -41,7 +45,7 @@ install: venv $(STAMP)
 # The zh-hans catalogue is compiled from its .po source with Babel (pure Python: no system gettext needed).
 messages: install
 	@echo "==> Compiling translations"
-	@$(VENV)/bin/pybabel compile --use-fuzzy -D django -d licensing/locale 2>&1 | sed 's/^/    /'
+	@set -o pipefail; $(VENV)/bin/pybabel compile --statistics -D django -d licensing/locale 2>&1 | sed 's/^/    /'
 
 run: messages
 	@mkdir -p var

@@ -79,3 +79,10 @@ def env_int_list(name: str, default: list[int], *, minimum: int | None = None) -
             raise ImproperlyConfigured(f"{name} items must be at least {minimum}, got {number}.")
         numbers.append(number)
     return numbers
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value

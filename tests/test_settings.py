@@ -224,6 +224,7 @@ def test_child_process_starts_with_valid_settings():
         ({"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "abc"}, ["EMAIL_PORT", "'abc'"]),
         # Read even without a host, so a typo fails before the host is added.
         ({"EMAIL_PORT": "abc"}, ["EMAIL_PORT", "'abc'"]),
+        ({"DJANGO_LOG_LEVEL": "verbose"}, ["DJANGO_LOG_LEVEL", "'verbose'", "WARNING"]),
         ({"EMAIL_USE_TLS": "sometimes"}, ["EMAIL_USE_TLS", "'sometimes'"]),
         ({"DJANGO_ALLOWED_HOSTS": "a.example.org,"}, ["DJANGO_ALLOWED_HOSTS"]),
         ({"DATABASE_URL": "nonsense://x"}, ["ImproperlyConfigured", "DATABASE_URL"]),
