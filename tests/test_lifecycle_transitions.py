@@ -40,14 +40,9 @@ ALL_PAIRS = [(status, action) for status in S for action in A]
 
 
 def _prepare(status, action):
-    """A license in `status`, with whatever a draft needs to be granted (operator and a future term)."""
+    """A license in `status`; drafts and listings about to be granted get an operator and a future term."""
     license = factories.license_in(status)
-    if status == S.DRAFT and action == A.GRANT:
-        operator = factories.operator()
-        start = local_today() + datetime.timedelta(days=3)
-        changes = {"operator": operator, "term_start": start, "term_end": start + datetime.timedelta(days=30)}
-        lifecycle.edit(license, changes, actor=None, expected_version=license.version)
-    if status == S.LISTED and action == A.GRANT:
+    if action == A.GRANT and status in (S.DRAFT, S.LISTED):
         start = local_today() + datetime.timedelta(days=3)
         changes = {
             "operator": factories.operator(),
