@@ -4,8 +4,19 @@ Each carries a stable `code`, a message for people, and field errors where a fie
 admin can show it as a message and the API as {"detail", "code", "errors"} with a 400 or a 409.
 """
 
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+
+def _names(choices) -> str:
+    """Choices by their label, in the language of whoever reads the message (lower-cased in English,
+    where the labels then read as the API's action names)."""
+    return ", ".join(str(choice.label).lower() for choice in choices)
+
+
+# Evaluated when the message is shown, not when the error is raised, so one language runs through it.
+_lazy_names = lazy(_names, str)
 
 
 class LicensingError(Exception):
@@ -23,11 +34,11 @@ class LicensingError(Exception):
 class UnknownAction(LicensingError):
     code = "unknown_action"
 
-    def __init__(self, action, allowed):
+    def __init__(self, action, known):
         message = format_lazy(
-            _("{action!r} is not a license action; known actions: {known}."),
+            _("'{action}' is not a license action; known actions: {known}."),
             action=action,
-            known=", ".join(allowed),
+            known=_lazy_names(known),
         )
         super().__init__(message, errors={"action": [message]})
 
@@ -39,16 +50,16 @@ class ActionNotAllowed(LicensingError):
         self.action, self.status, self.allowed = action, status, list(allowed)
         if self.allowed:
             message = format_lazy(
-                _("A {status} license cannot be given the action {action!r}; allowed: {allowed}."),
-                status=status.label.lower(),
-                action=str(action),
-                allowed=", ".join(str(a) for a in self.allowed),
+                _("A {status} license cannot be given the action '{action}'; allowed: {allowed}."),
+                status=_lazy_names([status]),
+                action=_lazy_names([action]),
+                allowed=_lazy_names(self.allowed),
             )
         else:
             message = format_lazy(
-                _("A {status} license has ended: no action is allowed (asked for {action!r})."),
-                status=status.label.lower(),
-                action=str(action),
+                _("A {status} license has ended: no action is allowed (asked for '{action}')."),
+                status=_lazy_names([status]),
+                action=_lazy_names([action]),
             )
         super().__init__(message, errors={"action": [message]})
 

@@ -264,7 +264,6 @@ def renew(
         successor.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
         successor.save()
         successor.data_domains.set(domains)
-        note = reason or _("Renewal of %(number)s.") % {"number": locked.number}
         events = [
             _record(
                 successor,
@@ -272,7 +271,7 @@ def renew(
                 from_status="",
                 to_status=LicenseStatus.GRANTED,
                 actor=actor,
-                reason=str(note),
+                reason=reason,
                 changes={"predecessor": [None, locked.number]},
                 occurred_on=occurred_on,
             )
@@ -301,7 +300,7 @@ def _parse_action(action) -> LicenseAction:
     try:
         return LicenseAction(action)
     except ValueError:
-        raise UnknownAction(action, LicenseAction.values) from None
+        raise UnknownAction(action, list(LicenseAction)) from None
 
 
 def _check_field_names(fields: Iterable[str]) -> None:
@@ -316,7 +315,11 @@ def _domain_rows(domains) -> list[Domain]:
         return Domain.objects.for_codes(codes)
     except ValueError:
         raise InvalidLicense(
-            {"data_domains": [_("Unknown data domain in %(codes)s.") % {"codes": codes}]}
+            {
+                "data_domains": [
+                    _("Unknown data domain among: %(codes)s.") % {"codes": ", ".join(map(str, codes))}
+                ]
+            }
         ) from None
 
 

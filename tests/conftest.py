@@ -48,6 +48,18 @@ def redis_problem() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the locale middleware leaves the language of the last
+    request active in the thread, which would otherwise leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("slow") and not RUN_SLOW:
         pytest.skip("slow suite: runs with RUN_SLOW=1 (CI's second pass)")

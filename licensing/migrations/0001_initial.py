@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
                 ('term_approximate', models.BooleanField(default=False, help_text='The sources give the month, not the day.', verbose_name='term dates approximate')),
                 ('term_exception_reason', models.TextField(blank=True, help_text='Required when the term is longer than the regular maximum.', verbose_name='reason for a longer term')),
                 ('signed_on', models.DateField(blank=True, null=True, verbose_name='agreement signed on')),
-                ('filed_on', models.DateField(blank=True, help_text='备案', null=True, verbose_name='filed on')),
+                ('filed_on', models.DateField(blank=True, help_text='When the agreement was filed with the supervising data authority (备案).', null=True, verbose_name='filed on')),
                 ('consideration', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='consideration (CNY)')),
                 ('consideration_note', models.CharField(blank=True, help_text='For example: starting price.', max_length=300, verbose_name='consideration note')),
                 ('legal_basis', models.TextField(blank=True, verbose_name='legal basis')),

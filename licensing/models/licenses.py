@@ -101,7 +101,12 @@ class License(models.Model):
         help_text=_("Required when the term is longer than the regular maximum."),
     )
     signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
-    filed_on = models.DateField(_("filed on"), null=True, blank=True, help_text=_("备案"))
+    filed_on = models.DateField(
+        _("filed on"),
+        null=True,
+        blank=True,
+        help_text=_("When the agreement was filed with the supervising data authority (备案)."),
+    )
     consideration = models.DecimalField(
         _("consideration (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
