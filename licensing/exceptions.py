@@ -7,12 +7,13 @@ admin can show it as a message and the API as {"detail", "code", "errors"} with 
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 def _names(choices) -> str:
     """Choices by their label, in the language of whoever reads the message (lower-cased in English,
     where the labels then read as the API's action names)."""
-    return ", ".join(str(choice.label).lower() for choice in choices)
+    return pgettext("list separator", ", ").join(str(choice.label).lower() for choice in choices)
 
 
 # Evaluated when the message is shown, not when the error is raised, so one language runs through it.
