@@ -1,39 +1,9 @@
-"""A basic admin so the data can be seen. Licenses are read-only here: their changes go through the
-lifecycle service, which the regulators' admin (its own piece of work) will call."""
+"""Admin of licenses and their events. Licenses are view-only here for now: their changes go through the
+lifecycle service, which the regulators' admin will call."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from .models import Authority, License, LicenseEvent, Operator, Regulator
-
-admin.site.site_header = _("Public-Data Operating License Registry")
-admin.site.site_title = _("License Registry")
-admin.site.index_title = _("Registry administration")
-
-
-@admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "division_code", "level_display", "kind", "origin"]
-    list_filter = ["kind", "origin"]
-    search_fields = ["name", "name_en", "division_code", "uscc"]
-
-    @admin.display(description=_("level"))
-    def level_display(self, obj):
-        return obj.level.label
-
-
-@admin.register(Operator)
-class OperatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "uscc", "kind", "origin"]
-    list_filter = ["kind", "origin"]
-    search_fields = ["name", "name_en", "aliases", "uscc"]
-
-
-@admin.register(Regulator)
-class RegulatorAdmin(admin.ModelAdmin):
-    list_display = ["user", "authority", "contact_email"]
-    list_select_related = ["user", "authority"]
-    autocomplete_fields = ["authority"]
+from ..models import License, LicenseEvent
 
 
 class LicenseEventInline(admin.TabularInline):

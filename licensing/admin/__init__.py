@@ -1,0 +1,10 @@
+"""The regulators' admin, one module per concept."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import licenses, parties  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = _("Public-Data Operating License Registry")
+admin.site.site_title = _("License Registry")
+admin.site.index_title = _("Registry administration")
