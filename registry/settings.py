@@ -139,6 +139,37 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Reminders, notifications and the sweep (licensing.reminders, licensing.outbox, licensing.notifications).
+# Beat runs the sweep on a static schedule; the sweep is idempotent, so a missed or doubled run is harmless.
+LICENSING_SWEEP_INTERVAL_MINUTES = env_int("LICENSING_SWEEP_INTERVAL_MINUTES", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "licensing-sweep": {
+        "task": "licensing.sweep",
+        "schedule": LICENSING_SWEEP_INTERVAL_MINUTES * 60.0,  # seconds
+    }
+}
+# A failed email is tried again after LICENSING_SEND_RETRY_MINUTES, doubling each time, until it has been
+# tried LICENSING_SEND_MAX_ATTEMPTS times; the sweep picks up the retries (no long countdowns in Redis).
+LICENSING_SEND_MAX_ATTEMPTS = env_int("LICENSING_SEND_MAX_ATTEMPTS", 5, minimum=1)
+LICENSING_SEND_RETRY_MINUTES = env_int("LICENSING_SEND_RETRY_MINUTES", 30, minimum=1)
+# A worker's claim on an email lapses after this long, so one that died mid-send does not strand it.
+LICENSING_SEND_LEASE_MINUTES = env_int("LICENSING_SEND_LEASE_MINUTES", 10, minimum=1)
+# With Redis unreachable, publishing a task gives up within a few seconds (and the failure is logged)
+# instead of holding the request that caused it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Links in emails point at the public site: SITE_URL is its address as readers reach it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site_scheme, _, _site_rest = SITE_URL.partition("://")
+if (
+    _site_scheme not in ("http", "https")
+    or not _site_rest.split("/", 1)[0]
+    or any(character in SITE_URL for character in "?# ")
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) address such as https://registry.example.org, got {SITE_URL!r}."
+    )
+
 # The licensing domain.
 LICENSING_MAX_TERM_YEARS = env_int("LICENSING_MAX_TERM_YEARS", 5, minimum=1)
 LICENSING_REMINDER_DAYS = sorted(
