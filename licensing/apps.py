@@ -6,3 +6,10 @@ class LicensingConfig(AppConfig):
     name = "licensing"
     verbose_name = _("Licensing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import notifications, signals
+
+        signals.license_changed.connect(
+            notifications.on_license_changed, dispatch_uid="licensing-notifications"
+        )

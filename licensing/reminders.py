@@ -1,22 +1,33 @@
-"""What is due, and the sweep that does it: activating licenses whose term has started and ending those
-whose term has passed (expiry reminders join here with the reminders work).
+"""What is due, and the sweep that does it.
 
-The sweep is idempotent and safe to run from several processes at once: each license is changed through
+The sweep (run_full_sweep; beat runs it every LICENSING_SWEEP_INTERVAL_MINUTES, `manage.py sweep` once):
+1. activates licenses whose term has started and ends those whose term has passed (run_sweep);
+2. records the expiry reminders owed for the windows of LICENSING_REMINDER_DAYS (create_due_reminders);
+3. enqueues a send task for every email owed: new reminders, retries whose time has come, and rows whose
+   worker's claim lapsed (outbox.dispatch_due);
+4. records when it ran (SweepHeartbeat), for the health check.
+
+It is idempotent and safe to run from several processes at once: each license is changed through
 lifecycle.transition, which locks the row and re-checks its state, so a license another sweep already
-moved is skipped, not moved twice.
+moved is skipped, not moved twice; a reminder is unique per license, window and term end, so a second
+sweep's insert of it does nothing; and a send task claims its row, so a row enqueued twice is sent once.
+Every step reads only what is due, in key-ordered batches: the queries grow with the due rows, not with
+all licenses.
 """
 
 import dataclasses
 import datetime
 import logging
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
 
-from . import lifecycle
+from . import lifecycle, outbox
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import LicensingError
-from .models import License
+from .models import ExpiryReminder, License, SweepHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +59,8 @@ def due_for_expiry(today: datetime.date):
 
 
 def run_sweep(today: datetime.date | None = None) -> SweepResult:
-    """One pass over everything due. Its queries grow with the number of due licenses, not all licenses."""
+    """The lifecycle part of the sweep: activate and end the licenses due. Its queries grow with the number
+    of due licenses, not all licenses."""
     today = today or local_today()
     result = SweepResult()
     # Expire first: a renewed predecessor then ends before its successor activates, in event order.
@@ -91,3 +103,108 @@ def _move(license: License, action: LicenseAction, *, occurred_on) -> License | 
         # Another process got there first, or the license changed since it was selected.
         logger.info("sweep skipped %s (%s): %s", license.pk, action, error)
         return None
+
+
+# Expiry reminders and the whole sweep -----------------------------------------------------------------
+
+HEARTBEAT_NAME = "sweep"
+
+
+@dataclasses.dataclass
+class SweepReport:
+    """What one run of the whole sweep did."""
+
+    lifecycle: SweepResult
+    reminders: int = 0
+    enqueued: int = 0
+
+    def __str__(self):
+        return f"{self.lifecycle}; reminders recorded {self.reminders}, emails enqueued {self.enqueued}"
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self.lifecycle), "reminders": self.reminders, "enqueued": self.enqueued}
+
+
+def due_for_reminder(today: datetime.date):
+    """Licenses in force that are owed an expiry reminder today, annotated with its `window`.
+
+    The window is the nearest one the license has reached (the smallest of LICENSING_REMINDER_DAYS not
+    below its days left), so a license that passed several windows while the sweep was not running gets
+    one reminder, not a burst. A reminder for that window or a nearer one, for the same term end, means
+    nothing is owed; an amended term end starts a fresh cycle. A license already renewed gets no more:
+    its successor has reminders of its own.
+    """
+    windows = sorted(settings.LICENSING_REMINDER_DAYS)
+    window = Case(
+        *(When(term_end__lte=today + datetime.timedelta(days=days), then=Value(days)) for days in windows),
+        output_field=IntegerField(),
+    )
+    reminded = ExpiryReminder.objects.filter(
+        license=OuterRef("pk"), term_end=OuterRef("term_end"), window_days__lte=OuterRef("window")
+    )
+    return (
+        License.objects.filter(
+            status__in=[LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED],
+            term_end__gte=today,
+            term_end__lte=today + datetime.timedelta(days=windows[-1]),
+            successor__isnull=True,
+        )
+        .annotate(window=window)
+        .filter(~Exists(reminded))
+    )
+
+
+def create_due_reminders(today: datetime.date, now: datetime.datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Record the reminders owed today, pending and due at once. Returns how many were owed.
+
+    A concurrent sweep may record some of the same reminders: the unique constraint on (license, window,
+    term end) makes the second insert do nothing (ignore_conflicts), so each reminder exists once.
+    """
+    owed = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            due_for_reminder(today)
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "term_end", "window")[:batch_size]
+        )
+        if batch:
+            ExpiryReminder.objects.bulk_create(
+                [
+                    ExpiryReminder(license_id=pk, window_days=window, term_end=term_end, next_attempt_at=now)
+                    for pk, term_end, window in batch
+                ],
+                ignore_conflicts=True,
+            )
+        owed += len(batch)
+        if len(batch) < batch_size:
+            return owed
+        last_pk = batch[-1][0]
+
+
+def run_full_sweep(now: datetime.datetime | None = None) -> SweepReport:
+    """The whole sweep, once (see the module's docstring)."""
+    started = timezone.now()
+    now = now or started
+    today = timezone.localdate(now)
+    report = SweepReport(lifecycle=run_sweep(today))
+    report.reminders = create_due_reminders(today, now)
+    report.enqueued = outbox.dispatch_due(now)
+    SweepHeartbeat.objects.bulk_create(
+        [
+            SweepHeartbeat(
+                name=HEARTBEAT_NAME, started_at=started, finished_at=timezone.now(), summary=report.as_dict()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["started_at", "finished_at", "summary"],
+    )
+    logger.info("sweep done: %s", report)
+    return report
+
+
+def last_sweep() -> SweepHeartbeat | None:
+    """The record of the sweep's last finished run, or None if it never ran."""
+    return SweepHeartbeat.objects.filter(name=HEARTBEAT_NAME).first()

@@ -1,0 +1,166 @@
+"""The outbox protocol: how an owed email (an ExpiryReminder or a LifecycleNotification row) is handed to a
+worker, claimed, and recorded as sent, failed or not needed.
+
+- A row is `pending` from creation; its send task is enqueued only after the row is committed.
+- A worker claims the row with one conditional UPDATE (claimed_at, attempts + 1). The claim is a lease:
+  while it is fresh no other worker can claim the row, so two workers never send one email; once it is
+  older than LICENSING_SEND_LEASE_MINUTES the worker that held it is presumed dead, and the sweep offers
+  the row again. Delivery is therefore at least once: a worker that dies after the mail server accepted
+  the email but before recording it sends it again later. Losing an expiry reminder would be worse.
+- A failed attempt moves `next_attempt_at` later (doubling), and the sweep offers the row again when that
+  moment has passed; after LICENSING_SEND_MAX_ATTEMPTS attempts the row is `failed` until a regulator
+  retries it from the admin. No task waits in Redis with an ETA or a long countdown (Redis would hand it
+  out again after its visibility timeout).
+- Enqueueing fails open: with the broker unreachable the failure is logged and the row stays pending, so
+  the next sweep after the broker returns sends what is owed.
+"""
+
+import dataclasses
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from .models import ExpiryReminder, LifecycleNotification, OutboxState
+
+logger = logging.getLogger(__name__)
+
+# The kinds of outbox rows, by the name their send tasks carry.
+KINDS = {"expiry_reminder": ExpiryReminder, "lifecycle_notification": LifecycleNotification}
+KIND_OF = {model: kind for kind, model in KINDS.items()}
+
+BATCH_SIZE = 500
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.LICENSING_SEND_LEASE_MINUTES)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait after the `attempts`-th failed attempt: the base delay, doubled each time."""
+    return datetime.timedelta(minutes=settings.LICENSING_SEND_RETRY_MINUTES * 2 ** max(attempts - 1, 0))
+
+
+def due(model, now: datetime.datetime):
+    """Rows of `model` a worker may claim now: pending, due, and not held by a live claim."""
+    return model.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease())
+    )
+
+
+def enqueue(kind: str, pk: int) -> None:
+    """Have a worker send the row `kind`/`pk` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: _publish(kind, pk))
+
+
+def _publish(kind: str, pk: int) -> bool:
+    from .tasks import deliver  # the task module imports this one
+
+    try:
+        deliver.delay(kind, pk)
+    except Exception:
+        # Broker unreachable (or, with eager tasks, the send itself broke): the row stays pending and the
+        # next sweep offers it again. Never let this turn a committed change into an error page.
+        logger.exception("could not enqueue %s %s; the next sweep will offer it again", kind, pk)
+        return False
+    return True
+
+
+def dispatch_due(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Enqueue a send task for every row that may be claimed now. Returns how many were enqueued.
+
+    Rows are read in key order a batch at a time, so the queries grow with the rows owed, not with all
+    rows. A row another sweep also enqueues is claimed only once: the second task finds it claimed.
+    """
+    enqueued = 0
+    for kind, model in KINDS.items():
+        last_pk = 0
+        while True:
+            batch = list(
+                due(model, now)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            for pk in batch:
+                enqueue(kind, pk)
+            enqueued += len(batch)
+            if len(batch) < batch_size:
+                break
+            last_pk = batch[-1]
+    return enqueued
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    kind: str
+    pk: int
+    claimed_at: datetime.datetime
+    attempt: int
+
+    @property
+    def model(self):
+        return KINDS[self.kind]
+
+    def _mine(self):
+        """The row, as long as this claim still holds it."""
+        return self.model.objects.filter(pk=self.pk, state=OutboxState.PENDING, claimed_at=self.claimed_at)
+
+    def sent(self, recipients: list[str]) -> None:
+        # Recorded even if the lease lapsed meanwhile: the email did go out.
+        self.model.objects.filter(pk=self.pk).exclude(state=OutboxState.SENT).update(
+            state=OutboxState.SENT, sent_at=timezone.now(), recipients=recipients, last_error=""
+        )
+
+    def failed(self, error: str, recipients: list[str], *, final: bool = False) -> None:
+        """Record a failed attempt: retried later with backoff, or `failed` once the attempts are used up."""
+        values = {"last_error": error[:2000], "recipients": recipients}
+        if final or self.attempt >= settings.LICENSING_SEND_MAX_ATTEMPTS:
+            values["state"] = OutboxState.FAILED
+        else:
+            values["next_attempt_at"] = timezone.now() + retry_delay(self.attempt)
+            values["claimed_at"] = None
+        self._mine().update(**values)
+
+    def not_needed(self, reason: str) -> None:
+        self._mine().update(state=OutboxState.CANCELLED, last_error=reason)
+
+
+def claim(kind: str, pk: int) -> Claim | None:
+    """Claim the row for sending, or None if it is not pending, not due yet, or held by a live claim.
+
+    One conditional UPDATE: on PostgreSQL a second claimant waits for the first one's row lock and then
+    re-checks the condition, which the first claim no longer meets, so exactly one of them wins.
+    """
+    model = KINDS[kind]
+    now = timezone.now()
+    if not due(model, now).filter(pk=pk).update(claimed_at=now, attempts=F("attempts") + 1):
+        return None
+    attempt = model.objects.filter(pk=pk).values_list("attempts", flat=True).get()
+    claimed = Claim(kind, pk, now, attempt)
+    if attempt > settings.LICENSING_SEND_MAX_ATTEMPTS:
+        # Every earlier claim lapsed without an outcome: the workers holding it stopped mid-send.
+        claimed.failed(
+            gettext("The workers sending it stopped before finishing, %(count)s times.")
+            % {"count": attempt - 1},
+            [],
+            final=True,
+        )
+        return None
+    return claimed
+
+
+def retry(queryset) -> int:
+    """Make failed rows pending again with a fresh set of attempts, and enqueue them. Returns the count."""
+    with transaction.atomic():
+        pks = list(queryset.filter(state=OutboxState.FAILED).values_list("pk", flat=True))
+        queryset.model.objects.filter(pk__in=pks).update(
+            state=OutboxState.PENDING, attempts=0, claimed_at=None, next_attempt_at=timezone.now()
+        )
+        for pk in pks:
+            enqueue(KIND_OF[queryset.model], pk)
+    return len(pks)

@@ -1,0 +1,18 @@
+"""Celery tasks: thin wrappers over the sweep and the outbox, so that the same code runs from a worker,
+from `manage.py sweep` and, without a broker, in the calling process."""
+
+from celery import shared_task
+
+from . import notifications, reminders
+
+
+@shared_task(name="licensing.sweep")
+def sweep() -> str:
+    """The sweep, as beat schedules it (LICENSING_SWEEP_INTERVAL_MINUTES)."""
+    return str(reminders.run_full_sweep())
+
+
+@shared_task(name="licensing.deliver")
+def deliver(kind: str, pk: int) -> str:
+    """Send one outbox row (see licensing.outbox for the claim that makes this safe to run twice)."""
+    return notifications.deliver(kind, pk)
