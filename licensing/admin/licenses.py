@@ -4,6 +4,7 @@ lifecycle service, which the regulators' admin will call."""
 from django.contrib import admin
 
 from ..models import License, LicenseEvent
+from .reminders import ExpiryReminderInline
 
 
 class LicenseEventInline(admin.TabularInline):
@@ -37,7 +38,7 @@ class LicenseAdmin(admin.ModelAdmin):
     list_select_related = ["grantor", "operator"]
     search_fields = ["number", "title", "operator__name", "operator__uscc"]
     date_hierarchy = "term_end"
-    inlines = [LicenseEventInline]
+    inlines = [LicenseEventInline, ExpiryReminderInline]
 
     # View only: every change of a license goes through licensing.lifecycle.
     def has_add_permission(self, request):

@@ -1,0 +1,95 @@
+"""Admin of the outbox: the expiry reminders and lifecycle notifications sent (or owed) to operators and
+regulators, with the action that retries failed ones. Rows are written by the sweep and the send tasks
+only, so every field is read-only here."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import outbox
+from ..models import ExpiryReminder, LifecycleNotification
+
+DELIVERY_FIELDS = [
+    "state",
+    "created_at",
+    "next_attempt_at",
+    "claimed_at",
+    "sent_at",
+    "attempts",
+    "last_error",
+    "recipients",
+]
+
+
+class OutboxAdmin(admin.ModelAdmin):
+    list_filter = ["state"]
+    list_select_related = ["license"]
+    search_fields = ["license__number", "license__title", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["retry_failed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retry the selected failed emails"), permissions=["change"])
+    def retry_failed(self, request, queryset):
+        count = outbox.retry(queryset)
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed email will be sent again.",
+                "%(count)d failed emails will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected email had not failed and was left as it is.",
+                    "%(count)d selected emails had not failed and were left as they are.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.INFO,
+            )
+
+
+@admin.register(ExpiryReminder)
+class ExpiryReminderAdmin(OutboxAdmin):
+    list_display = ["license", "window_days", "term_end", "state", "attempts", "sent_at", "next_attempt_at"]
+    list_filter = ["state", "window_days"]
+    fields = ["license", "window_days", "term_end", *DELIVERY_FIELDS]
+
+
+@admin.register(LifecycleNotification)
+class LifecycleNotificationAdmin(OutboxAdmin):
+    list_display = ["license", "event", "state", "attempts", "sent_at", "next_attempt_at"]
+    list_select_related = ["license", "event"]
+    fields = ["license", "event", *DELIVERY_FIELDS]
+
+
+class ExpiryReminderInline(admin.TabularInline):
+    """A license's reminders, read-only, newest first."""
+
+    model = ExpiryReminder
+    fields = ["window_days", "term_end", *DELIVERY_FIELDS]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
