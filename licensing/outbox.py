@@ -70,7 +70,7 @@ def _publish(kind: str, pk: int) -> bool:
     return True
 
 
-def dispatch_due(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> int:
+def dispatch_due(now: datetime.datetime) -> int:
     """Enqueue a send task for every row that may be claimed now. Returns how many were enqueued.
 
     Rows are read in key order a batch at a time, so the queries grow with the rows owed, not with all
@@ -84,12 +84,12 @@ def dispatch_due(now: datetime.datetime, batch_size: int = BATCH_SIZE) -> int:
                 due(model, now)
                 .filter(pk__gt=last_pk)
                 .order_by("pk")
-                .values_list("pk", flat=True)[:batch_size]
+                .values_list("pk", flat=True)[:BATCH_SIZE]
             )
             for pk in batch:
                 enqueue(kind, pk)
             enqueued += len(batch)
-            if len(batch) < batch_size:
+            if len(batch) < BATCH_SIZE:
                 break
             last_pk = batch[-1]
     return enqueued

@@ -154,7 +154,7 @@ def due_for_reminder(today: datetime.date):
     )
 
 
-def create_due_reminders(today: datetime.date, now: datetime.datetime, batch_size: int = BATCH_SIZE) -> int:
+def create_due_reminders(today: datetime.date, now: datetime.datetime) -> int:
     """Record the reminders owed today, pending and due at once. Returns how many were owed.
 
     A concurrent sweep may record some of the same reminders: the unique constraint on (license, window,
@@ -167,7 +167,7 @@ def create_due_reminders(today: datetime.date, now: datetime.datetime, batch_siz
             due_for_reminder(today)
             .filter(pk__gt=last_pk)
             .order_by("pk")
-            .values_list("pk", "term_end", "window")[:batch_size]
+            .values_list("pk", "term_end", "window")[:BATCH_SIZE]
         )
         if batch:
             ExpiryReminder.objects.bulk_create(
@@ -178,7 +178,7 @@ def create_due_reminders(today: datetime.date, now: datetime.datetime, batch_siz
                 ignore_conflicts=True,
             )
         owed += len(batch)
-        if len(batch) < batch_size:
+        if len(batch) < BATCH_SIZE:
             return owed
         last_pk = batch[-1][0]
 
