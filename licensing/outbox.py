@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from kombu.exceptions import OperationalError
 
 from .models import ExpiryReminder, LifecycleNotification, OutboxState
 
@@ -60,12 +61,18 @@ def enqueue(kind: str, pk: int) -> None:
 def _publish(kind: str, pk: int) -> bool:
     from .tasks import deliver  # the task module imports this one
 
+    # Either way the row stays pending and the next sweep offers it again: never let this turn a committed
+    # change into an error page.
     try:
         deliver.delay(kind, pk)
+    except OperationalError as error:
+        logger.error(
+            "could not enqueue %s %s, broker unreachable (%s); the next sweep retries", kind, pk, error
+        )
+        return False
     except Exception:
-        # Broker unreachable (or, with eager tasks, the send itself broke): the row stays pending and the
-        # next sweep offers it again. Never let this turn a committed change into an error page.
-        logger.exception("could not enqueue %s %s; the next sweep will offer it again", kind, pk)
+        # With eager tasks (no broker) the send runs here, so this is also where a bug in it lands.
+        logger.exception("could not enqueue %s %s; the next sweep retries", kind, pk)
         return False
     return True
 
