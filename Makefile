@@ -11,12 +11,14 @@ PYTEST_ARGS ?=
 # make run always uses the embedded defaults: SQLite under var/, eager tasks, console email.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test venv install messages lint sweep clean
+.PHONY: help run test venv install messages lint sweep worker beat clean
 
 help:
 	@echo "make run    set up, load the demo data and serve http://$(HOST):$(PORT) (SQLite, eager tasks)"
 	@echo "make test   set up what tests need and run the whole suite"
 	@echo "make lint   ruff check"
+	@echo "make worker a Celery worker (needs REDIS_URL; sends reminders and notifications)"
+	@echo "make beat   the Celery beat scheduler that runs the sweep (needs REDIS_URL; run one only)"
 	@echo "make clean  remove the virtual environment and local data under var/"
 
 # A .venv made with an older Python (or by hand) is rebuilt rather than reused.
@@ -69,6 +71,18 @@ lint: install
 
 sweep: messages
 	@$(EMBEDDED) $(PY) manage.py sweep
+
+# Production processes (see README "Running in production"); they read the environment as it is.
+NEEDS_REDIS = @if [ -z "$$REDIS_URL" ]; then echo "error: make $@ needs REDIS_URL (e.g. redis://127.0.0.1:6379/0); without a broker, tasks run in the process that enqueues them" >&2; exit 1; fi
+
+worker: messages
+	$(NEEDS_REDIS)
+	@$(VENV)/bin/celery -A registry worker --loglevel INFO
+
+beat: messages
+	$(NEEDS_REDIS)
+	@mkdir -p var
+	@$(VENV)/bin/celery -A registry beat --loglevel INFO --schedule var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var
