@@ -9,6 +9,8 @@ default one (LANGUAGE_CODE, zh-hans) first and the others of LANGUAGES after it 
 joins them with " / ", and the plain-text and HTML parts hold one section per language.
 """
 
+import contextlib
+import contextvars
 import datetime
 import logging
 from urllib.parse import quote
@@ -221,9 +223,25 @@ def create_lifecycle_notifications(license: License, events) -> list[LifecycleNo
     return created
 
 
+_suppressed = contextvars.ContextVar("lifecycle_notifications_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def suppressed():
+    """No lifecycle notifications for changes made in the block: for loading records (the demo data,
+    history) rather than acting on licenses, where an email would tell the operator nothing new."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def on_license_changed(sender, *, license, events, **kwargs):
     """license_changed receiver (connected in LicensingConfig.ready). The change has committed already;
     a failure here is logged, never turned into an error for whoever made the change."""
+    if _suppressed.get():
+        return
     try:
         create_lifecycle_notifications(license, events)
     except Exception:

@@ -1,14 +1,16 @@
 """What the emails say and to whom: expiry reminders and lifecycle notifications, in both languages."""
 
 import datetime
+import io
 import logging
 import re
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from licensing import lifecycle, notifications
-from licensing.models import LifecycleNotification
+from licensing.models import License, LifecycleNotification
 
 from . import factories
 from .outbox_support import (
@@ -16,6 +18,7 @@ from .outbox_support import (
     REGULATOR_EMAIL,
     D,
     active_license,
+    celery_conf,
     regulator_of,
     running_tasks,
     shanghai,
@@ -194,3 +197,18 @@ def test_a_broken_listener_does_not_undo_or_break_the_change(monkeypatch, caplog
     assert license.status == "suspended"
     assert "could not record the lifecycle notifications" in caplog.text
     assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loading_the_demo_records_tells_nobody(mailoutbox):
+    with celery_conf(task_always_eager=True):
+        call_command("load_demo", stdout=io.StringIO())
+    assert mailoutbox == []
+    assert not LifecycleNotification.objects.exists()
+    # Acting on a license afterwards is told as usual.
+    license = License.objects.filter(status="active", operator__contact_emails__gt="").first()
+    with celery_conf(task_always_eager=True):
+        lifecycle.transition(license, "suspend", actor=None, reason=REASON, expected_version=license.version)
+    assert [email.subject.split(" / ")[0] for email in mailoutbox] == [
+        f"License {license.number}: suspended"
+    ]

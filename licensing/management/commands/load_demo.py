@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from licensing import notifications
 from licensing.demo import load_demo
 
 
@@ -10,5 +11,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = load_demo()
+        with notifications.suppressed():  # loading records: nobody is told of changes made long ago
+            result = load_demo()
         self.stdout.write(f"Demo data: {result}.")
