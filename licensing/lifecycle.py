@@ -85,6 +85,7 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
     """A new draft license with its number, and its `create` event."""
     _check_field_names(fields)
     occurred_on = occurred_on or local_today()
+    fields = dict(fields)
     domains = fields.pop("data_domains", [])
     license = License(**fields)
     with transaction.atomic():
@@ -149,47 +150,19 @@ def edit(
     Draft and listed licenses are edited freely; granted, active and suspended ones only by an
     amendment with a reason; ended ones not at all. A change that changes nothing writes nothing.
     """
-    _check_field_names(changes)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(license, expected_version)
-        if locked.is_terminal:
-            raise LicenseClosed(
-                _("The license has ended (%(status)s): it can no longer be changed.")
-                % {"status": locked.get_status_display()}
-            )
-        amendment = locked.status in LicenseStatus.amendable()
-        if amendment and not reason:
-            raise ReasonRequired(
-                _("A %(status)s license is changed by an amendment: give its reason.")
-                % {"status": locked.get_status_display().lower()}
-            )
-        changes = dict(changes)
-        domains = None
-        if "data_domains" in changes:
-            domains = _domain_rows(changes.pop("data_domains"))
-        diff = {}
-        for field, value in changes.items():
-            before = _jsonable(getattr(locked, field))
-            setattr(locked, field, value)
-            after = _jsonable(getattr(locked, field))
-            if before != after:
-                diff[field] = [before, after]
-        if domains is not None:
-            before = sorted(locked.data_domains.values_list("code", flat=True))
-            after = sorted(domain.code for domain in domains)
-            if before != after:
-                diff["data_domains"] = [before, after]
+        diff, domains = _prepare_edit(locked, changes, reason)
         if not diff:
             _refresh(license, locked)
             return license
-        _validate(locked, locked.status, domains=domains)
         _save(locked, [field for field in diff if field != "data_domains"])
         if "data_domains" in diff:
             locked.data_domains.set(domains)
         event = _record(
             locked,
-            EventAction.AMEND if amendment else EventAction.EDIT,
+            EventAction.AMEND if locked.status in LicenseStatus.amendable() else EventAction.EDIT,
             from_status=locked.status,
             to_status=locked.status,
             actor=actor,
@@ -202,6 +175,26 @@ def edit(
     return license
 
 
+def check_edit(license: License, changes: dict, *, expected_version: int, reason: str = "") -> dict:
+    """Raise what edit() would raise for these changes, without writing; return the diff it would record.
+
+    For forms that show every problem before anything is attempted. The write itself still goes
+    through edit(), which checks again under the lock.
+    """
+    current = License.objects.select_related("grantor").get(pk=license.pk)
+    if current.version != expected_version:
+        raise StaleVersion(expected_version, current.version)
+    return _prepare_edit(current, changes, (reason or "").strip())[0]
+
+
+def check_create(**fields) -> None:
+    """Raise what create_license() would raise for these fields, without writing."""
+    _check_field_names(fields)
+    fields = dict(fields)
+    domains = _domain_rows(fields.pop("data_domains", []))
+    _validate(License(**fields), LicenseStatus.DRAFT, domains=domains, exclude=["number"])
+
+
 def renew(
     license: License,
     *,
@@ -209,6 +202,7 @@ def renew(
     actor,
     expected_version: int,
     term_start: datetime.date | None = None,
+    term_exception_reason: str = "",
     reason: str = "",
     occurred_on: datetime.date | None = None,
 ) -> License:
@@ -256,6 +250,7 @@ def renew(
             origin=locked.origin,
             term_start=term_start,
             term_end=term_end,
+            term_exception_reason=term_exception_reason,
             status=LicenseStatus.GRANTED,
             predecessor=locked,
         )
@@ -294,6 +289,38 @@ def renew(
 
 
 # Internals -------------------------------------------------------------------------------------------
+
+
+def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, list | None]:
+    """Apply `changes` to `current` in memory and validate them: the diff and the new domain rows."""
+    _check_field_names(changes)
+    if current.is_terminal:
+        raise LicenseClosed(
+            _("The license has ended (%(status)s): it can no longer be changed.")
+            % {"status": current.get_status_display()}
+        )
+    if current.status in LicenseStatus.amendable() and not reason:
+        raise ReasonRequired(
+            _("A %(status)s license is changed by an amendment: give its reason.")
+            % {"status": current.get_status_display().lower()}
+        )
+    changes = dict(changes)
+    domains = _domain_rows(changes.pop("data_domains")) if "data_domains" in changes else None
+    diff = {}
+    for field, value in changes.items():
+        before = _jsonable(getattr(current, field))
+        setattr(current, field, value)
+        after = _jsonable(getattr(current, field))
+        if before != after:
+            diff[field] = [before, after]
+    if domains is not None:
+        before = sorted(current.data_domains.values_list("code", flat=True))
+        after = sorted(domain.code for domain in domains)
+        if before != after:
+            diff["data_domains"] = [before, after]
+    if diff:
+        _validate(current, current.status, domains=domains)
+    return diff, domains
 
 
 def _parse_action(action) -> LicenseAction:
@@ -450,6 +477,8 @@ __all__ = [
     "TRANSITIONS",
     "LicensingError",
     "allowed_actions",
+    "check_create",
+    "check_edit",
     "create_license",
     "edit",
     "renew",
