@@ -109,9 +109,7 @@ def test_change_list_queries_do_not_grow_with_rows(client, regulator, hangzhou):
 
 def test_editing_a_draft_records_the_diff(client, regulator, hangzhou):
     license = factories.draft(grantor=hangzhou, title="Old")
-    response = client.post(
-        _change(license), factories.admin_form_data(license, title="New title")
-    )
+    response = client.post(_change(license), factories.admin_form_data(license, title="New title"))
     assert response.status_code == 302
     event = license.events.latest("id")
     assert (event.action, event.changes, event.actor) == ("edit", {"title": ["Old", "New title"]}, regulator)
