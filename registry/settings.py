@@ -20,7 +20,14 @@ if DEBUG:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-development-only-key-never-use-in-production")
 else:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY", "it signs sessions and tokens, and DJANGO_DEBUG is off")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if DEBUG:
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+else:
+    # Without it every request would be answered 400: better to refuse to start.
+    env_required("DJANGO_ALLOWED_HOSTS", "it names the hosts this site answers for, and DJANGO_DEBUG is off")
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+# An X-Request-ID from the client is kept only behind a proxy that sets it; otherwise one is made here.
+TRUST_REQUEST_ID_HEADER = env_bool("DJANGO_TRUST_REQUEST_ID_HEADER", False)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

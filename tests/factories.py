@@ -68,7 +68,11 @@ def license_in(status: str, *, today: datetime.date | None = None, **fields) -> 
     ended = status in (LicenseStatus.EXPIRED, LicenseStatus.RENEWED)
     end = today - D(days=1) if ended else today + D(days=10)
     license = draft(**{"term_start": today - D(days=10), "term_end": end, "operator": operator(), **fields})
-    _act(license, LicenseAction.GRANT)  # the term has started: granted and activated at once
+    # The term has started: granted and activated at once. Recorded as granted on its first day, so a
+    # term that has ended since stays active until it is expired below, as it would be by the sweep.
+    lifecycle.transition(
+        license, "grant", actor=None, expected_version=license.version, occurred_on=license.term_start
+    )
     if status == LicenseStatus.ACTIVE:
         return license
     if status == LicenseStatus.SUSPENDED:

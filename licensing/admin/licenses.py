@@ -188,9 +188,9 @@ class LicenseAdmin(RoleAdmin):
             else [],
             "may_renew": may_act
             and license.status == LicenseStatus.ACTIVE
-            and not License.objects.filter(predecessor=license).exists(),
+            and not License.objects.live_successors_of(license).exists(),
             "timeline": LicenseEvent.objects.filter(license=license).order_by("-created_at", "-id"),
-            "successor": License.objects.filter(predecessor=license).only("pk", "number").first(),
+            "successor": License.objects.live_successors_of(license).only("pk", "number").first(),
             "predecessor": license.predecessor,
         }
 
