@@ -33,7 +33,7 @@ def _login(client, output, role):
 
 
 def test_printed_logins_open_the_admin(client, demo_logins):
-    for role in ("superuser", "regulator"):
+    for role in ("superuser", "regulator", "auditor"):
         _login(client, demo_logins, role)
         response = client.get(reverse("admin:index"))
         assert response.status_code == 200
@@ -94,3 +94,12 @@ def test_admin_speaks_the_visitors_language_and_offers_a_switch(client, demo_log
     chinese = client.get(reverse("admin:index"), headers={"accept-language": "zh-hans"})
     assert chinese.headers["Content-Language"] == "zh-hans"
     assert "简体中文" in chinese.text and "English" in chinese.text
+
+
+def test_the_demo_auditor_reads_everything_and_changes_nothing(client, demo_logins):
+    _login(client, demo_logins, "auditor")
+    draft = License.objects.get(status="draft")
+    page = client.get(reverse("admin:licensing_license_change", args=[draft.pk]))
+    assert page.status_code == 200
+    assert "/transition/" not in page.text
+    assert client.get(reverse("admin:licensing_license_add")).status_code == 403
