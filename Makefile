@@ -21,9 +21,10 @@ help:
 	@echo "make beat   the Celery beat scheduler that runs the sweep (needs REDIS_URL; run one only)"
 	@echo "make clean  remove the virtual environment and local data under var/"
 
-# A .venv made with an older Python (or by hand) is rebuilt rather than reused.
+# A .venv made with an older Python, or left half-built (no pip), is rebuilt rather than reused.
 venv:
-	@if [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	@if [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+		&& $(PY) -m pip --version >/dev/null 2>&1; then \
 		: ; \
 	else \
 		python=$$(scripts/find-python) || exit 1; \
@@ -52,7 +53,7 @@ messages: install
 run: messages
 	@mkdir -p var
 	@echo "==> Migrating the database (var/registry.sqlite3)"
-	@$(EMBEDDED) $(PY) manage.py migrate --noinput | sed 's/^/    /'
+	@set -o pipefail; $(EMBEDDED) $(PY) manage.py migrate --noinput | sed 's/^/    /'
 	@echo "==> Loading the demo data"
 	@$(EMBEDDED) $(PY) manage.py load_demo
 	@echo "==> Running the sweep once, so that statuses are current"

@@ -85,6 +85,7 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
     """A new draft license with its number, and its `create` event."""
     _check_field_names(fields)
     occurred_on = occurred_on or local_today()
+    fields = dict(fields)
     domains = fields.pop("data_domains", [])
     license = License(**fields)
     with transaction.atomic():
@@ -118,7 +119,8 @@ def transition(
 
     `expected_version` is the version the caller saw (None only for the registry's own sweep, which
     re-checks the state under the lock instead). A grant whose term has already started activates at
-    once, as a second event. Returns the license as saved; the caller's instance is updated too.
+    once, as a second event (and expires as a third where the term has also ended). Returns the license
+    as saved; the caller's instance is updated too.
     """
     action = _parse_action(action)
     reason = (reason or "").strip()
@@ -130,6 +132,10 @@ def transition(
             # Recorded with the day the term started where the grant is recorded before it.
             activated_on = max(occurred_on, locked.term_start)
             events.append(_apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on))
+        if action == A.GRANT and locked.status == S.ACTIVE and locked.term_end < occurred_on:
+            # Granted after the term had already ended: never shown in force. (A historical grant, made
+            # while the term ran, stays active for what is recorded next; the sweep then ends it.)
+            events.append(_apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=occurred_on))
         _announce(locked, events)
     _refresh(license, locked)
     return license
@@ -149,47 +155,19 @@ def edit(
     Draft and listed licenses are edited freely; granted, active and suspended ones only by an
     amendment with a reason; ended ones not at all. A change that changes nothing writes nothing.
     """
-    _check_field_names(changes)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(license, expected_version)
-        if locked.is_terminal:
-            raise LicenseClosed(
-                _("The license has ended (%(status)s): it can no longer be changed.")
-                % {"status": locked.get_status_display()}
-            )
-        amendment = locked.status in LicenseStatus.amendable()
-        if amendment and not reason:
-            raise ReasonRequired(
-                _("A %(status)s license is changed by an amendment: give its reason.")
-                % {"status": locked.get_status_display().lower()}
-            )
-        changes = dict(changes)
-        domains = None
-        if "data_domains" in changes:
-            domains = _domain_rows(changes.pop("data_domains"))
-        diff = {}
-        for field, value in changes.items():
-            before = _jsonable(getattr(locked, field))
-            setattr(locked, field, value)
-            after = _jsonable(getattr(locked, field))
-            if before != after:
-                diff[field] = [before, after]
-        if domains is not None:
-            before = sorted(locked.data_domains.values_list("code", flat=True))
-            after = sorted(domain.code for domain in domains)
-            if before != after:
-                diff["data_domains"] = [before, after]
+        diff, domains = _prepare_edit(locked, changes, reason)
         if not diff:
             _refresh(license, locked)
             return license
-        _validate(locked, locked.status, domains=domains)
         _save(locked, [field for field in diff if field != "data_domains"])
         if "data_domains" in diff:
             locked.data_domains.set(domains)
         event = _record(
             locked,
-            EventAction.AMEND if amendment else EventAction.EDIT,
+            EventAction.AMEND if locked.status in LicenseStatus.amendable() else EventAction.EDIT,
             from_status=locked.status,
             to_status=locked.status,
             actor=actor,
@@ -202,6 +180,26 @@ def edit(
     return license
 
 
+def check_edit(license: License, changes: dict, *, expected_version: int, reason: str = "") -> dict:
+    """Raise what edit() would raise for these changes, without writing; return the diff it would record.
+
+    For forms that show every problem before anything is attempted. The write itself still goes
+    through edit(), which checks again under the lock.
+    """
+    current = License.objects.select_related("grantor").get(pk=license.pk)
+    if current.version != expected_version:
+        raise StaleVersion(expected_version, current.version)
+    return _prepare_edit(current, changes, (reason or "").strip())[0]
+
+
+def check_create(**fields) -> None:
+    """Raise what create_license() would raise for these fields, without writing."""
+    _check_field_names(fields)
+    fields = dict(fields)
+    domains = _domain_rows(fields.pop("data_domains", []))
+    _validate(License(**fields), LicenseStatus.DRAFT, domains=domains, exclude=["number"])
+
+
 def renew(
     license: License,
     *,
@@ -209,6 +207,7 @@ def renew(
     actor,
     expected_version: int,
     term_start: datetime.date | None = None,
+    term_exception_reason: str = "",
     reason: str = "",
     occurred_on: datetime.date | None = None,
 ) -> License:
@@ -226,7 +225,7 @@ def renew(
             raise ActionNotAllowed(
                 EventAction.RENEW, LicenseStatus(locked.status), allowed_actions(locked.status)
             )
-        existing = License.objects.filter(predecessor=locked).only("number").first()
+        existing = License.objects.live_successors_of(locked).only("number").first()
         if existing is not None:
             raise LicenseClosed(
                 _("The license was already renewed by %(number)s.") % {"number": existing.number}
@@ -256,6 +255,7 @@ def renew(
             origin=locked.origin,
             term_start=term_start,
             term_end=term_end,
+            term_exception_reason=term_exception_reason,
             status=LicenseStatus.GRANTED,
             predecessor=locked,
         )
@@ -296,6 +296,48 @@ def renew(
 # Internals -------------------------------------------------------------------------------------------
 
 
+def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, list | None]:
+    """Apply `changes` to `current` in memory and validate them: the diff and the new domain rows."""
+    _check_field_names(changes)
+    if current.is_terminal:
+        raise LicenseClosed(
+            _("The license has ended (%(status)s): it can no longer be changed.")
+            % {"status": current.get_status_display()}
+        )
+    if current.status in LicenseStatus.amendable() and not reason:
+        raise ReasonRequired(
+            _("A %(status)s license is changed by an amendment: give its reason.")
+            % {"status": current.get_status_display().lower()}
+        )
+    changes = dict(changes)
+    domains = _domain_rows(changes.pop("data_domains")) if "data_domains" in changes else None
+    diff = {}
+    for field, value in changes.items():
+        before = _jsonable(getattr(current, field))
+        model_field = License._meta.get_field(field)
+        if not model_field.is_relation:
+            # Compare stored forms: "100" and Decimal("100.00") are the same consideration.
+            try:
+                value = model_field.to_python(value)
+            except ValidationError as error:
+                raise InvalidLicense({field: error.messages}) from None
+            if isinstance(value, decimal.Decimal) and value.is_finite():
+                value = value.quantize(decimal.Decimal(1).scaleb(-model_field.decimal_places))
+        setattr(current, field, value)
+        after = _jsonable(getattr(current, field))
+        if before != after:
+            diff[field] = [before, after]
+    _check_term_change(current, diff)
+    if domains is not None:
+        before = sorted(current.data_domains.values_list("code", flat=True))
+        after = sorted(domain.code for domain in domains)
+        if before != after:
+            diff["data_domains"] = [before, after]
+    if diff:
+        _validate(current, current.status, domains=domains)
+    return diff, domains
+
+
 def _parse_action(action) -> LicenseAction:
     try:
         return LicenseAction(action)
@@ -323,11 +365,34 @@ def _domain_rows(domains) -> list[Domain]:
         ) from None
 
 
+def _check_term_change(current: License, diff: dict) -> None:
+    """An amendment may not contradict the state: a license in force has a started term, and a renewed
+    one ends the day before its successor starts."""
+    errors = {}
+    in_force = current.status in (S.ACTIVE, S.SUSPENDED)
+    if "term_start" in diff and in_force and current.term_start and current.term_start > local_today():
+        errors["term_start"] = [_("A license in force cannot have a term that starts in the future.")]
+    if "term_end" in diff and current.term_end:
+        successor = License.objects.live_successors_of(current).only("number", "term_start").first()
+        if successor and current.term_end + datetime.timedelta(days=1) != successor.term_start:
+            errors["term_end"] = [
+                _("The term must end the day before its successor %(number)s starts (%(day)s).")
+                % {
+                    "number": successor.number,
+                    "day": (successor.term_start - datetime.timedelta(days=1)).isoformat(),
+                }
+            ]
+    if errors:
+        raise InvalidLicense(errors)
+
+
 def _lock(license: License, expected_version: int | None) -> License:
     """The license row, locked until the transaction ends (select_for_update; SQLite locks the whole
     database for writers instead). The version check happens under the lock, so two callers that saw
     the same version cannot both proceed."""
-    locked = License.objects.select_for_update().select_related("grantor").get(pk=license.pk)
+    # of=("self",): lock the license row only. Locking the joined grantor row too would make every write
+    # for one grantor queue behind every other, and can deadlock with number allocation.
+    locked = License.objects.select_for_update(of=("self",)).select_related("grantor").get(pk=license.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(expected_version, locked.version)
     return locked
@@ -346,9 +411,15 @@ def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurr
     if action == A.EXPIRE:
         if locked.term_end is None or locked.term_end >= today:
             raise NotDue(_("The term has not ended yet: the license expires the day after its last day."))
-        if License.objects.filter(predecessor=locked).exists():
+        if License.objects.live_successors_of(locked).exists():
             target = S.RENEWED
-    _validate(locked, target)
+    if action == A.GRANT:
+        # Granting is the decision: the whole record must satisfy today's rules.
+        _validate(locked, target)
+    else:
+        # Later actions must not be blocked by a rule that changed since the grant (say a shorter maximum
+        # term): they need only what the new state requires.
+        _require(locked, target)
     locked.status = target
     locked.status_changed_at = timezone.now()
     _save(locked, ["status", "status_changed_at"])
@@ -372,6 +443,14 @@ def _validate(license: License, status: str, *, domains=None, exclude=None) -> N
         errors.update(error.message_dict)
     for field, messages in license.requirement_errors(status, domains=domains).items():
         errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise InvalidLicense(
+            {field: [str(message) for message in messages] for field, messages in errors.items()}
+        )
+
+
+def _require(license: License, status: str) -> None:
+    errors = license.requirement_errors(status)
     if errors:
         raise InvalidLicense(
             {field: [str(message) for message in messages] for field, messages in errors.items()}
@@ -421,7 +500,11 @@ def _actor_repr(actor) -> str:
 
 def _announce(license: License, events: list[LicenseEvent]) -> None:
     """Tell listeners (notifications, caches) once the change is committed, and never before."""
-    transaction.on_commit(lambda: license_changed.send(sender=License, license=license, events=events))
+    # robust: a failing listener (a mail server down) is logged, never turned into an error for a change
+    # that has already been committed.
+    transaction.on_commit(
+        lambda: license_changed.send(sender=License, license=license, events=events), robust=True
+    )
 
 
 def _refresh(target: License, source: License) -> None:
@@ -450,6 +533,8 @@ __all__ = [
     "TRANSITIONS",
     "LicensingError",
     "allowed_actions",
+    "check_create",
+    "check_edit",
     "create_license",
     "edit",
     "renew",

@@ -150,7 +150,7 @@ def reminder_not_needed(reminder: ExpiryReminder, today: datetime.date) -> str:
         }
     if reminder.term_end < today:
         return gettext("The term has ended.")
-    successor = License.objects.filter(predecessor=license).values_list("number", flat=True).first()
+    successor = License.objects.live_successors_of(license).values_list("number", flat=True).first()
     if successor:
         return gettext("The license was renewed by %(number)s.") % {"number": successor}
     nearer = ExpiryReminder.objects.filter(
@@ -182,7 +182,7 @@ def notification_email(notification: LifecycleNotification, *, to, cc) -> EmailM
     license, event = notification.license, notification.event
     successor = None
     if event.action == EventAction.RENEW:
-        successor = License.objects.filter(predecessor=license).first()
+        successor = License.objects.live_successors_of(license).first()
     context = {
         "license": license,
         "operator": license.operator,

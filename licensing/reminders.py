@@ -26,7 +26,7 @@ from django.utils import timezone
 from . import lifecycle, outbox
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
-from .exceptions import LicensingError
+from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
 from .models import ExpiryReminder, License, SweepHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,17 @@ class SweepResult:
     expired: int = 0
     renewed: int = 0
     skipped: int = 0
+    # Licenses the sweep could not move because of the record itself; each counted (and tried) once.
+    failed_ids: set = dataclasses.field(default_factory=set)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_ids)
 
     def __str__(self):
         return (
             f"activated {self.activated}, expired {self.expired}, ended as renewed {self.renewed}, "
-            f"skipped {self.skipped}"
+            f"skipped {self.skipped}, failed {self.failed}"
         )
 
 
@@ -59,28 +65,33 @@ def due_for_expiry(today: datetime.date):
 
 
 def run_sweep(today: datetime.date | None = None) -> SweepResult:
-    """The lifecycle part of the sweep: activate and end the licenses due. Its queries grow with the number
-    of due licenses, not all licenses."""
+    """One pass over everything due. Its queries grow with the number of due licenses, not all licenses."""
     today = today or local_today()
     result = SweepResult()
-    # Expire first: a renewed predecessor then ends before its successor activates, in event order.
+    # Expire first, so a renewed predecessor ends before its successor activates (in event order); then
+    # activate; then expire again what was activated for a term that has already ended as well (after
+    # downtime), so that no license is left looking in force.
+    _expire_due(today, result)
+    for license in _in_batches(due_for_activation(today)):
+        moved = _move(license, LicenseAction.ACTIVATE, occurred_on=license.term_start, result=result)
+        if moved is not None:
+            result.activated += 1
+    _expire_due(today, result)
+    return result
+
+
+def _expire_due(today: datetime.date, result: SweepResult) -> None:
     for license in _in_batches(due_for_expiry(today)):
-        moved = _move(
-            license, LicenseAction.EXPIRE, occurred_on=license.term_end + datetime.timedelta(days=1)
-        )
+        if license.pk in result.failed_ids:
+            continue
+        ended_on = license.term_end + datetime.timedelta(days=1)
+        moved = _move(license, LicenseAction.EXPIRE, occurred_on=ended_on, result=result)
         if moved is None:
-            result.skipped += 1
-        elif moved.status == LicenseStatus.RENEWED:
+            continue
+        if moved.status == LicenseStatus.RENEWED:
             result.renewed += 1
         else:
             result.expired += 1
-    for license in _in_batches(due_for_activation(today)):
-        moved = _move(license, LicenseAction.ACTIVATE, occurred_on=license.term_start)
-        if moved is None:
-            result.skipped += 1
-        else:
-            result.activated += 1
-    return result
 
 
 def _in_batches(queryset):
@@ -96,13 +107,18 @@ def _in_batches(queryset):
         last_pk = batch[-1].pk
 
 
-def _move(license: License, action: LicenseAction, *, occurred_on) -> License | None:
+def _move(license: License, action: LicenseAction, *, occurred_on, result: SweepResult) -> License | None:
     try:
         return lifecycle.transition(license, action, actor=None, occurred_on=occurred_on)
-    except LicensingError as error:
+    except (StaleVersion, ActionNotAllowed, NotDue) as error:
         # Another process got there first, or the license changed since it was selected.
         logger.info("sweep skipped %s (%s): %s", license.pk, action, error)
-        return None
+        result.skipped += 1
+    except LicensingError as error:
+        # The record itself stands in the way: someone must look at it, and the sweep goes on.
+        logger.error("sweep could not %s license %s: %s %s", action, license.pk, error, error.errors)
+        result.failed_ids.add(license.pk)
+    return None
 
 
 # Expiry reminders and the whole sweep -----------------------------------------------------------------
@@ -122,7 +138,16 @@ class SweepReport:
         return f"{self.lifecycle}; reminders recorded {self.reminders}, emails enqueued {self.enqueued}"
 
     def as_dict(self) -> dict:
-        return {**dataclasses.asdict(self.lifecycle), "reminders": self.reminders, "enqueued": self.enqueued}
+        moved = self.lifecycle
+        return {
+            "activated": moved.activated,
+            "expired": moved.expired,
+            "renewed": moved.renewed,
+            "skipped": moved.skipped,
+            "failed": moved.failed,
+            "reminders": self.reminders,
+            "enqueued": self.enqueued,
+        }
 
 
 def due_for_reminder(today: datetime.date):
@@ -132,7 +157,8 @@ def due_for_reminder(today: datetime.date):
     below its days left), so a license that passed several windows while the sweep was not running gets
     one reminder, not a burst. A reminder for that window or a nearer one, for the same term end, means
     nothing is owed; an amended term end starts a fresh cycle. A license already renewed gets no more:
-    its successor has reminders of its own.
+    its successor has reminders of its own (unless that successor was withdrawn or revoked before it took
+    over, which leaves the license to expire after all).
     """
     windows = sorted(settings.LICENSING_REMINDER_DAYS)
     window = Case(
@@ -142,15 +168,15 @@ def due_for_reminder(today: datetime.date):
     reminded = ExpiryReminder.objects.filter(
         license=OuterRef("pk"), term_end=OuterRef("term_end"), window_days__lte=OuterRef("window")
     )
+    renewed = License.objects.live_successors_of(OuterRef("pk"))
     return (
         License.objects.filter(
             status__in=[LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED],
             term_end__gte=today,
             term_end__lte=today + datetime.timedelta(days=windows[-1]),
-            successor__isnull=True,
         )
         .annotate(window=window)
-        .filter(~Exists(reminded))
+        .filter(~Exists(reminded), ~Exists(renewed))
     )
 
 

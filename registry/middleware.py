@@ -5,9 +5,12 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
+
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
 
-# An id from a trusted proxy is kept when it is short and plain, so it cannot forge log lines.
+# An id from a trusted proxy (TRUST_REQUEST_ID_HEADER) is kept when it is short and plain, so it cannot
+# forge log lines; any other is replaced.
 _ACCEPTABLE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 HEADER = "X-Request-ID"
 
@@ -22,7 +25,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get(HEADER, "")
+        incoming = request.headers.get(HEADER, "") if settings.TRUST_REQUEST_ID_HEADER else ""
         request_id = incoming if _ACCEPTABLE.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = _request_id.set(request_id)

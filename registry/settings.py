@@ -4,6 +4,7 @@ The embedded default (nothing set but DJANGO_DEBUG=true) is SQLite under var/, e
 email, so that `make run` needs nothing but Python.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -19,7 +20,14 @@ if DEBUG:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-development-only-key-never-use-in-production")
 else:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY", "it signs sessions and tokens, and DJANGO_DEBUG is off")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if DEBUG:
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+else:
+    # Without it every request would be answered 400: better to refuse to start.
+    env_required("DJANGO_ALLOWED_HOSTS", "it names the hosts this site answers for, and DJANGO_DEBUG is off")
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+# An X-Request-ID from the client is kept only behind a proxy that sets it; otherwise one is made here.
+TRUST_REQUEST_ID_HEADER = env_bool("DJANGO_TRUST_REQUEST_ID_HEADER", False)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -32,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "axes",
     "licensing",
 ]
 
@@ -45,6 +54,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -91,6 +107,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,5 +232,9 @@ LOGGING = {
         "level": env_choice("DJANGO_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     },
     # Django's own console handler would print each of its lines a second time.
-    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "propagate": False},
+        # django-axes announces itself at every start; lockouts are warnings and still show.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -68,7 +68,11 @@ def license_in(status: str, *, today: datetime.date | None = None, **fields) -> 
     ended = status in (LicenseStatus.EXPIRED, LicenseStatus.RENEWED)
     end = today - D(days=1) if ended else today + D(days=10)
     license = draft(**{"term_start": today - D(days=10), "term_end": end, "operator": operator(), **fields})
-    _act(license, LicenseAction.GRANT)  # the term has started: granted and activated at once
+    # The term has started: granted and activated at once. Recorded as granted on its first day, so a
+    # term that has ended since stays active until it is expired below, as it would be by the sweep.
+    lifecycle.transition(
+        license, "grant", actor=None, expected_version=license.version, occurred_on=license.term_start
+    )
     if status == LicenseStatus.ACTIVE:
         return license
     if status == LicenseStatus.SUSPENDED:
@@ -84,3 +88,31 @@ def license_in(status: str, *, today: datetime.date | None = None, **fields) -> 
 
 def _act(license: License, action, reason="") -> License:
     return lifecycle.transition(license, action, actor=None, reason=reason, expected_version=license.version)
+
+
+def admin_form_data(license: License, **overrides) -> dict:
+    """What the admin's license form posts for `license` unchanged, with `overrides` applied."""
+    data = {
+        "title": license.title,
+        "grantor": license.grantor_id,
+        "implementing_body": license.implementing_body_id or "",
+        "operator": license.operator_id or "",
+        "data_domains": list(license.data_domains.values_list("code", flat=True)),
+        "authorization_mode": license.authorization_mode,
+        "scope": license.scope,
+        "selection_method": license.selection_method,
+        "term_start": license.term_start.isoformat() if license.term_start else "",
+        "term_end": license.term_end.isoformat() if license.term_end else "",
+        "term_exception_reason": license.term_exception_reason,
+        "signed_on": "",
+        "filed_on": "",
+        "consideration": "",
+        "consideration_note": "",
+        "legal_basis": "",
+        "source_urls": "",
+        "remarks": "",
+        "seen_version": license.version,
+        "amendment_reason": "",
+    }
+    data.update(overrides)
+    return data

@@ -125,9 +125,9 @@ def test_load_demo_command_says_what_it_did(capsys):
 
 def test_sweep_activates_and_expires_on_the_right_days_and_is_idempotent():
     start = TODAY + D(days=1)
-    granted = factories.draft(**factories.with_term(start, 30))
-    lifecycle.transition(granted, "grant", actor=None, expected_version=granted.version)
     with time_machine.travel(TODAY, tick=False):
+        granted = factories.draft(**factories.with_term(start, 30))
+        lifecycle.transition(granted, "grant", actor=None, expected_version=granted.version)
         assert run_sweep().activated == 0
     with time_machine.travel(start, tick=False):
         result = run_sweep()
@@ -165,11 +165,52 @@ def test_sweep_ends_a_renewed_license_before_activating_its_successor():
 
 def test_sweep_command_prints_what_it_did(capsys):
     call_command("sweep")
-    assert "Sweep done: activated 0, expired 0, ended as renewed 0, skipped 0." in capsys.readouterr().out
+    assert (
+        "Sweep done: activated 0, expired 0, ended as renewed 0, skipped 0, failed 0."
+        in capsys.readouterr().out
+    )
 
 
 def test_sweep_queries_grow_with_due_licenses_not_with_all(django_assert_max_num_queries):
     for _ in range(5):
         factories.license_in("active")
-    with django_assert_max_num_queries(2):
+    # One query per pass (expire, activate, expire again), whatever the number of licenses.
+    with django_assert_max_num_queries(3):
         assert run_sweep().expired == 0
+
+
+def test_a_term_that_started_and_ended_during_downtime_is_activated_and_expired_in_one_sweep():
+    with time_machine.travel(TODAY, tick=False):
+        license = factories.draft(**factories.with_term(TODAY + D(days=1), 10))
+        lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    with time_machine.travel(TODAY + D(days=30), tick=False):
+        result = run_sweep()
+    assert (result.activated, result.expired) == (1, 1)
+    license.refresh_from_db()
+    assert license.status == "expired"
+    assert list(license.events.values_list("action", "occurred_on"))[-2:] == [
+        ("activate", TODAY + D(days=1)),
+        ("expire", TODAY + D(days=12)),
+    ]
+
+
+def test_sweep_goes_on_past_a_record_it_cannot_move_and_reports_it(caplog):
+    broken = factories.license_in("active")
+    sound = factories.license_in("active")
+    License.objects.filter(pk=broken.pk).update(scope="")  # damaged outside the services
+    with time_machine.travel(sound.term_end + D(days=1), tick=False):
+        result = run_sweep()
+    assert (result.expired, result.failed) == (1, 1)
+    assert any(r.levelname == "ERROR" and str(broken.pk) in r.getMessage() for r in caplog.records)
+    sound.refresh_from_db()
+    broken.refresh_from_db()
+    assert (sound.status, broken.status) == ("expired", "active")
+
+
+def test_a_shorter_maximum_term_does_not_block_later_actions(settings):
+    license = factories.draft(**factories.with_term(TODAY - D(days=10), 3 * 365))
+    lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    settings.LICENSING_MAX_TERM_YEARS = 2
+    lifecycle.transition(license, "suspend", actor=None, reason="Audit.", expected_version=license.version)
+    with time_machine.travel(license.term_end + D(days=1), tick=False):
+        assert run_sweep().expired == 1

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from licensing import lifecycle
 from licensing.choices import LicenseStatus
@@ -211,3 +212,88 @@ def test_renew_refuses_a_gap_a_second_renewal_and_inactive_licenses():
             actor=None,
             expected_version=suspended.version,
         )
+
+
+def test_an_edit_that_only_restates_a_value_writes_nothing():
+    license = factories.draft(consideration=Decimal("100.00"))
+    lifecycle.edit(license, {"consideration": "100"}, actor=None, expected_version=license.version)
+    assert (license.version, license.events.count()) == (1, 1)
+
+
+def test_bad_value_in_an_edit_names_the_field():
+    license = factories.draft()
+    with pytest.raises(InvalidLicense) as refused:
+        lifecycle.edit(license, {"consideration": "a lot"}, actor=None, expected_version=license.version)
+    assert list(refused.value.errors) == ["consideration"]
+
+
+def test_granting_a_term_that_has_already_ended_never_shows_it_in_force():
+    today = local_today()
+    license = factories.draft(**factories.with_term(today - D(days=100), 30))
+    lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    assert license.status == S.EXPIRED
+    assert list(license.events.values_list("action", flat=True)) == ["create", "grant", "activate", "expire"]
+
+
+def test_a_license_in_force_cannot_have_its_start_moved_into_the_future():
+    license = factories.license_in(S.ACTIVE)
+    with pytest.raises(InvalidLicense) as refused:
+        lifecycle.edit(
+            license,
+            {"term_start": local_today() + D(days=3)},
+            actor=None,
+            expected_version=license.version,
+            reason="r",
+        )
+    assert "term_start" in refused.value.errors
+
+
+def test_a_renewed_license_keeps_its_end_next_to_its_successor():
+    license = factories.license_in(S.ACTIVE)
+    successor = lifecycle.renew(
+        license, term_end=license.term_end + D(days=300), actor=None, expected_version=license.version
+    )
+    with pytest.raises(InvalidLicense) as refused:
+        lifecycle.edit(
+            license,
+            {"term_end": license.term_end + D(days=30)},
+            actor=None,
+            expected_version=license.version,
+            reason="Extension.",
+        )
+    assert successor.number in refused.value.errors["term_end"][0]
+
+
+def test_a_withdrawn_successor_frees_the_predecessor():
+    license = factories.license_in(S.ACTIVE)
+    first = lifecycle.renew(
+        license, term_end=license.term_end + D(days=300), actor=None, expected_version=license.version
+    )
+    lifecycle.transition(
+        first, "withdraw", actor=None, reason="Operator declined.", expected_version=first.version
+    )
+    assert license.successor is None
+    second = lifecycle.renew(
+        license, term_end=license.term_end + D(days=200), actor=None, expected_version=license.version
+    )
+    assert license.successor == second
+    lifecycle.transition(
+        second, "withdraw", actor=None, reason="Declined again.", expected_version=second.version
+    )
+    with time_machine.travel(license.term_end + D(days=1), tick=False):
+        lifecycle.transition(license, "expire", actor=None, expected_version=license.version)
+    assert license.status == S.EXPIRED
+
+
+def test_the_save_refuses_a_row_changed_under_it(monkeypatch):
+    """The compare-and-set in the save holds even if the lock did not (the version is the last guard)."""
+    license = factories.license_in(S.ACTIVE)
+    stale_copy = License.objects.get(pk=license.pk)
+    License.objects.filter(pk=license.pk).update(version=license.version + 1)
+    monkeypatch.setattr(lifecycle, "_lock", lambda license, expected_version: stale_copy)
+    events = LicenseEvent.objects.count()
+    with pytest.raises(StaleVersion):
+        lifecycle.transition(license, "suspend", actor=None, reason="r")
+    license.refresh_from_db()
+    assert license.status == S.ACTIVE
+    assert LicenseEvent.objects.count() == events

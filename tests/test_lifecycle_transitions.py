@@ -128,12 +128,14 @@ def test_reason_is_optional_for_list_and_grant():
 
 def test_unknown_action_names_the_field_and_writes_nothing():
     license = factories.license_in(S.ACTIVE)
+    version, events = license.version, LicenseEvent.objects.count()
     with pytest.raises(UnknownAction) as refused:
         lifecycle.transition(license, "explode", actor=None, expected_version=license.version)
     assert "action" in refused.value.errors
     assert "'explode' is not a license action" in str(refused.value)
     license.refresh_from_db()
-    assert license.status == S.ACTIVE
+    assert (license.status, license.version) == (S.ACTIVE, version)
+    assert LicenseEvent.objects.count() == events
 
 
 def test_grant_of_a_started_term_activates_at_once_with_two_events():

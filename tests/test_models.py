@@ -213,3 +213,25 @@ def test_licenses_created_at_once_get_distinct_numbers():
     assert errors == [None] * 4
     year = local_today().year
     assert sorted(results) == [f"330100-{year}-{seq:04d}" for seq in range(1, 5)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_creating_and_renewing_for_one_grantor_at_once_do_not_deadlock():
+    grantor = factories.authority("330100")
+    actives = [factories.license_in("active", grantor=grantor) for _ in range(3)]
+
+    def work(i):
+        if i % 2:
+            license = actives[i // 2]
+            return lifecycle.renew(
+                license,
+                term_end=license.term_end + datetime.timedelta(days=100),
+                actor=None,
+                expected_version=license.version,
+            ).number
+        return factories.draft(grantor=grantor, title=f"New {i}").number
+
+    results, errors = _run_at_once(6, work)
+    assert errors == [None] * 6
+    assert len(set(results)) == 6

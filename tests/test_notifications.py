@@ -209,6 +209,4 @@ def test_loading_the_demo_records_tells_nobody(mailoutbox):
     license = License.objects.filter(status="active", operator__contact_emails__gt="").first()
     with celery_conf(task_always_eager=True):
         lifecycle.transition(license, "suspend", actor=None, reason=REASON, expected_version=license.version)
-    assert [email.subject.split(" / ")[0] for email in mailoutbox] == [
-        f"License {license.number}: suspended"
-    ]
+    assert [email.subject.split(" / ")[0] for email in mailoutbox] == [f"License {license.number}: suspended"]

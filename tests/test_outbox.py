@@ -233,3 +233,46 @@ def test_lifecycle_notifications_have_their_admin_list(superuser_client):
     assert response.status_code == 200
     assert license.number in response.text
     assert "ops@operator.example" in response.text
+
+
+@pytest.mark.parametrize(
+    ("role", "sees", "offered_retry", "retried"),
+    [("inside", True, True, True), ("outside", False, True, False), ("auditor", True, False, False)],
+)
+def test_reminders_admin_follows_jurisdiction_and_role(
+    client, role, sees, offered_retry, retried, mailoutbox
+):
+    from django.contrib.auth.models import Group
+
+    from licensing.access import AUDITORS_GROUP
+    from licensing.models import Regulator
+
+    from . import factories
+
+    hangzhou = factories.authority("330100")
+    reminder = owed_reminder()
+    ExpiryReminder.objects.filter(pk=reminder.pk).update(state=OutboxState.FAILED)
+    license = reminder.license
+    license.grantor = hangzhou
+    license.save(update_fields=["grantor"])
+    user = factories.user(role, is_staff=True)
+    if role == "auditor":
+        user.groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
+    else:
+        authority = hangzhou if role == "inside" else factories.authority("430000")
+        Regulator.objects.create(user=user, authority=authority, contact_email=f"{role}@example.test")
+    client.force_login(user)
+    changelist = reverse("admin:licensing_expiryreminder_changelist")
+
+    with time_machine.travel(T0 + D(hours=1), tick=False):
+        response = client.get(changelist)
+        assert response.status_code == 200
+        assert list(response.context["cl"].result_list) == ([reminder] if sees else [])
+        action_form = response.context["action_form"]
+        actions = [value for value, _label in action_form.fields["action"].choices] if action_form else []
+        assert ("retry_failed" in actions) == offered_retry
+        with running_tasks():
+            client.post(changelist, {"action": "retry_failed", "_selected_action": [reminder.pk]})
+    reminder.refresh_from_db()
+    assert reminder.state == ("sent" if retried else "failed")
+    assert len(mailoutbox) == (1 if retried else 0)

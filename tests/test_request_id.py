@@ -17,6 +17,20 @@ HEX32 = re.compile(r"[0-9a-f]{32}")
 HEADER = "X-Request-ID"
 
 
+@pytest.fixture(autouse=True)
+def _behind_a_trusted_proxy(settings):
+    """Most tests here run as behind a proxy that sets X-Request-ID; the one below runs without."""
+    settings.TRUST_REQUEST_ID_HEADER = True
+
+
+@pytest.mark.django_db
+def test_incoming_id_is_ignored_unless_a_trusted_proxy_sets_it(client, settings):
+    settings.TRUST_REQUEST_ID_HEADER = False
+    response = client.get("/admin/login/", headers={"x-request-id": "forged-id"})
+    assert response["X-Request-ID"] != "forged-id"
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
 def _log_record() -> logging.LogRecord:
     return logging.LogRecord("registry.test", logging.INFO, __file__, 1, "hello", None, None)
 

@@ -181,6 +181,8 @@ def _child_env(**variables: str) -> dict[str, str]:
         if not name.startswith(_SETTINGS_PREFIXES) and name not in _SETTINGS_NAMES
     }
     env["DJANGO_SETTINGS_MODULE"] = "registry.settings"
+    # Required with debug off; tests of its absence pass an empty value.
+    env["DJANGO_ALLOWED_HOSTS"] = "registry.example.org"
     env.update(variables)
     return env
 
@@ -217,6 +219,7 @@ def test_child_process_starts_with_valid_settings():
     ("variables", "expected"),
     [
         ({"DJANGO_DEBUG": "maybe"}, ["DJANGO_DEBUG", "'maybe'"]),
+        ({"DJANGO_ALLOWED_HOSTS": ""}, ["DJANGO_ALLOWED_HOSTS must be set"]),
         ({"LICENSING_MAX_TERM_YEARS": "five"}, ["LICENSING_MAX_TERM_YEARS", "'five'"]),
         ({"LICENSING_MAX_TERM_YEARS": "0"}, ["LICENSING_MAX_TERM_YEARS", "at least 1"]),
         ({"LICENSING_REMINDER_DAYS": "90,x"}, ["LICENSING_REMINDER_DAYS", "'x'"]),

@@ -40,4 +40,4 @@ def test_unsuitable_override_is_refused_in_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0
-    assert "is not a working Python >= 3.12" in result.stderr
+    assert "is not a working Python >= 3.12 with venv and ensurepip" in result.stderr

@@ -8,3 +8,5 @@ from . import licenses, parties, reminders  # noqa: F401  (registers the model a
 admin.site.site_header = _("Public-Data Operating License Registry")
 admin.site.site_title = _("License Registry")
 admin.site.index_title = _("Registry administration")
+# The license list needs the width more than a second navigation column.
+admin.site.enable_nav_sidebar = False

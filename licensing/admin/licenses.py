@@ -1,58 +1,403 @@
-"""Admin of licenses and their events. Licenses are view-only here for now: their changes go through the
-lifecycle service, which the regulators' admin will call."""
+"""The regulators' license admin: a scoped change list, edits and lifecycle actions through the
+lifecycle service, the timeline, bulk actions and the CSV export."""
 
-from django.contrib import admin
+import datetime
 
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .. import access, exports, lifecycle
+from ..choices import LicenseAction, LicenseStatus
+from ..dates import local_today
+from ..exceptions import LicensingError, StaleVersion
+from ..identifiers import is_valid_uscc, normalize_uscc
 from ..models import License, LicenseEvent
+from .base import RoleAdmin
+from .filters import ExpiresWithinFilter, GrantorFilter
+from .forms import BulkReasonForm, LicenseAdminForm, ReasonForm, RenewForm, add_service_errors
 from .reminders import ExpiryReminderInline
 
+# Activation and expiry follow the calendar (the sweep does them); the buttons offer the decisions.
+BUTTON_ACTIONS = [
+    action for action in LicenseAction if action not in (LicenseAction.ACTIVATE, LicenseAction.EXPIRE)
+]
+BULK_ACTIONS = (LicenseAction.SUSPEND, LicenseAction.REINSTATE, LicenseAction.REVOKE)
 
-class LicenseEventInline(admin.TabularInline):
-    model = LicenseEvent
-    fields = [
-        "occurred_on",
-        "action",
-        "from_status",
-        "to_status",
-        "reason",
-        "actor_repr",
-        "changes",
-        "created_at",
-    ]
-    readonly_fields = fields
-    ordering = ["-created_at", "-id"]
-    extra = 0
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
+class _ServiceRefused(Exception):
+    """A write refused by the lifecycle service after the form had passed its checks (a race)."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def __init__(self, error: LicensingError):
+        self.error = error
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "grantor", "operator", "status", "term_end", "origin"]
-    list_filter = ["status", "data_domains", "authorization_mode", "origin"]
+class LicenseAdmin(RoleAdmin):
+    form = LicenseAdminForm
+    list_display = ["number", "title", "grantor", "operator", "status_badge", "term_end", "days_left"]
+    list_filter = ["status", "data_domains", "authorization_mode", GrantorFilter, ExpiresWithinFilter]
     list_select_related = ["grantor", "operator"]
-    search_fields = ["number", "title", "operator__name", "operator__uscc"]
+    search_fields = [
+        "number",
+        "title",
+        "operator__name",
+        "operator__name_en",
+        "operator__aliases",
+        "operator__uscc",
+    ]
+    search_help_text = _("Number, title, operator name or USCC (any spacing or width).")
     date_hierarchy = "term_end"
-    inlines = [LicenseEventInline, ExpiryReminderInline]
+    ordering = ["-created_at", "-id"]
+    actions = ["bulk_suspend", "bulk_reinstate", "bulk_revoke"]
+    inlines = [ExpiryReminderInline]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "grantor", "implementing_body", "operator", "seen_version"]}),
+        (
+            _("What is authorized"),
+            {"fields": ["data_domains", "authorization_mode", "scope", "selection_method"]},
+        ),
+        (
+            _("Term"),
+            {
+                "fields": [
+                    "term_start",
+                    "term_end",
+                    "term_approximate",
+                    "term_exception_reason",
+                    "signed_on",
+                    "filed_on",
+                ]
+            },
+        ),
+        (
+            _("Consideration and sources"),
+            {"fields": ["consideration", "consideration_note", "legal_basis", "source_urls", "remarks"]},
+        ),
+        (_("Amendment"), {"fields": ["amendment_reason"]}),
+    ]
+    autocomplete_fields = ["operator"]
 
-    # View only: every change of a license goes through licensing.lifecycle.
+    class Media:
+        css = {"all": ["licensing/status.css"]}
+
+    # Permissions: licensing.access decides; licenses and their events are never deleted.
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("grantor", "operator")
+        return access.managed_licenses(request.user, queryset)
+
     def has_add_permission(self, request):
-        return False
+        return request.user.is_staff and access.can_create_licenses(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return False
+        if not request.user.is_staff:
+            return False
+        if obj is None:
+            return access.can_create_licenses(request.user)
+        return access.can_change_license(request.user, obj) and not obj.is_terminal
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("grantor", "implementing_body"):
+            kwargs["queryset"] = access.grantable_authorities(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status not in LicenseStatus.amendable():
+            fieldsets = [
+                fieldset for fieldset in fieldsets if "amendment_reason" not in fieldset[1]["fields"]
+            ]
+        return fieldsets
+
+    # The change list.
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="status-tag status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description=_("days left"), ordering="term_end")
+    def days_left(self, obj):
+        # The version the list showed travels with a bulk action, so a row changed since is refused.
+        version = format_html('<input type="hidden" name="_version_{}" value="{}">', obj.pk, obj.version)
+        if obj.term_end is None:
+            return format_html("–{}", version)
+        if obj.is_terminal or obj.term_end < local_today():
+            return format_html("{}{}", _("ended"), version)
+        return format_html("{}{}", obj.days_left(), version)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        code = normalize_uscc(search_term)
+        if is_valid_uscc(code):
+            queryset |= self.get_queryset(request).filter(operator__uscc=code)
+        return queryset, may_have_duplicates
+
+    # Add and change go through the lifecycle service.
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                lifecycle.edit(
+                    obj,
+                    form.changes(),
+                    actor=request.user,
+                    expected_version=form.cleaned_data["seen_version"],
+                    reason=form.cleaned_data.get("amendment_reason", ""),
+                )
+            else:
+                created = lifecycle.create_license(actor=request.user, **form.changes())
+                for field in License._meta.concrete_fields:
+                    setattr(obj, field.attname, getattr(created, field.attname))
+                obj._state.adding = False
+        except LicensingError as error:
+            raise _ServiceRefused(error) from error
+
+    def save_related(self, request, form, formsets, change):
+        # The data domains were saved by the service with the rest; the inlines are read-only.
+        pass
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # The admin's transaction has rolled back: nothing was written.
+            self.message_user(request, refused.error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        license = self.get_object(request, object_id)
+        if license is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        extra_context = {**(extra_context or {}), **self._license_context(request, license)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _license_context(self, request, license):
+        may_act = access.can_change_license(request.user, license)
+        allowed = lifecycle.allowed_actions(license.status)
+        return {
+            "lifecycle_actions": [action for action in BUTTON_ACTIONS if action in allowed]
+            if may_act
+            else [],
+            "may_renew": may_act
+            and license.status == LicenseStatus.ACTIVE
+            and not License.objects.live_successors_of(license).exists(),
+            "timeline": LicenseEvent.objects.filter(license=license).order_by("-created_at", "-id"),
+            "successor": License.objects.live_successors_of(license).only("pk", "number").first(),
+            "predecessor": license.predecessor,
+        }
+
+    # Lifecycle actions: a confirmation page per action, then the service.
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{prefix}_transition",
+            ),
+            path(
+                "<path:object_id>/renew/",
+                self.admin_site.admin_view(self.renew_view),
+                name=f"{prefix}_renew",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _acted_on(self, request, object_id) -> License:
+        license = self.get_object(request, object_id)
+        if license is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not access.can_change_license(request.user, license):
+            raise PermissionDenied
+        return license
+
+    def _change_url(self, license):
+        return reverse("admin:licensing_license_change", args=[license.pk])
+
+    def transition_view(self, request, object_id, action):
+        license = self._acted_on(request, object_id)
+        try:
+            action = LicenseAction(action)
+        except ValueError:
+            raise Http404(_("Unknown action.")) from None
+        form = ReasonForm(
+            request.POST or None,
+            reason_required=action in lifecycle.REASON_REQUIRED,
+            initial={"version": request.GET.get("version") or license.version},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                lifecycle.transition(
+                    license,
+                    action,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except LicensingError as error:
+                add_service_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(number)s: %(action)s done; the license is now %(status)s.")
+                    % {
+                        "number": license.number,
+                        "action": action.label,
+                        "status": license.get_status_display(),
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(license))
+        return self._render(request, "admin/licensing/license/transition.html", license, form, action=action)
+
+    def renew_view(self, request, object_id):
+        license = self._acted_on(request, object_id)
+        starts = license.term_end + datetime.timedelta(days=1) if license.term_end else None
+        form = RenewForm(
+            request.POST or None, initial={"version": request.GET.get("version") or license.version}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                successor = lifecycle.renew(
+                    license,
+                    term_end=form.cleaned_data["term_end"],
+                    term_exception_reason=form.cleaned_data["term_exception_reason"],
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except LicensingError as error:
+                add_service_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(number)s renewed by %(successor)s, granted from %(start)s.")
+                    % {
+                        "number": license.number,
+                        "successor": successor.number,
+                        "start": successor.term_start,
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(successor))
+        return self._render(request, "admin/licensing/license/renew.html", license, form, starts=starts)
+
+    def _render(self, request, template, license, form, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": license,
+                "license": license,
+                "form": form,
+                "title": license.number,
+                **context,
+            },
+        )
+
+    # Bulk actions: one reason for all, each row checked against the version the list showed.
+
+    @admin.action(description=_("Suspend selected licenses"), permissions=["change"])
+    def bulk_suspend(self, request, queryset):
+        return self._bulk(request, queryset, LicenseAction.SUSPEND)
+
+    @admin.action(description=_("Reinstate selected licenses"), permissions=["change"])
+    def bulk_reinstate(self, request, queryset):
+        return self._bulk(request, queryset, LicenseAction.REINSTATE)
+
+    @admin.action(description=_("Revoke selected licenses"), permissions=["change"])
+    def bulk_revoke(self, request, queryset):
+        return self._bulk(request, queryset, LicenseAction.REVOKE)
+
+    def _bulk(self, request, queryset, action):
+        licenses = list(queryset.order_by("number"))
+        versions = {}
+        for license in licenses:
+            seen = request.POST.get(f"_version_{license.pk}", "")
+            versions[license.pk] = int(seen) if seen.isdigit() else None
+        form = BulkReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            for license in licenses:
+                self._bulk_one(request, license, action, form.cleaned_data["reason"], versions[license.pk])
+            return None
+        rows = [(license, versions[license.pk]) for license in licenses]
+        return TemplateResponse(
+            request,
+            "admin/licensing/license/bulk_transition.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("%(action)s %(count)s licenses")
+                % {"action": action.label, "count": len(licenses)},
+                "action": action,
+                "action_name": request.POST.get("action"),
+                "rows": rows,
+                "form": form,
+            },
+        )
+
+    def _bulk_one(self, request, license, action, reason, version):
+        if version is None:
+            self.message_user(
+                request,
+                _("%(number)s: not changed (its version was not sent).") % {"number": license.number},
+                messages.ERROR,
+            )
+            return
+        try:
+            with transaction.atomic():
+                lifecycle.transition(
+                    license, action, actor=request.user, reason=reason, expected_version=version
+                )
+        except StaleVersion:
+            self.message_user(
+                request,
+                _("%(number)s: not changed: it was changed by someone else since you opened the list.")
+                % {"number": license.number},
+                messages.ERROR,
+            )
+        except LicensingError as error:
+            self.message_user(request, f"{license.number}: {error.message}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(number)s: %(action)s done.") % {"number": license.number, "action": action.label},
+                messages.SUCCESS,
+            )
+
+    # Export: the filtered change list as CSV, within the user's jurisdiction.
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("Unknown filter in the export address."))
+        rows = exports.license_rows(changelist.get_queryset(request))
+        response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="licenses-{local_today().isoformat()}.csv"'
+        return response
 
 
 @admin.register(LicenseEvent)
-class LicenseEventAdmin(admin.ModelAdmin):
+class LicenseEventAdmin(RoleAdmin):
+    """The history of record: readable within one's jurisdiction, never changed or deleted by anyone."""
+
     list_display = [
         "license",
         "action",
@@ -66,11 +411,6 @@ class LicenseEventAdmin(admin.ModelAdmin):
     list_select_related = ["license"]
     search_fields = ["license__number", "reason"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(license__in=access.managed_licenses(request.user))

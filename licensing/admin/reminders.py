@@ -1,13 +1,17 @@
 """Admin of the outbox: the expiry reminders and lifecycle notifications sent (or owed) to operators and
 regulators, with the action that retries failed ones. Rows are written by the sweep and the send tasks
-only, so every field is read-only here."""
+only, so every field is read-only here. Who sees and retries which rows follows licensing.access: the
+licenses one manages (a regulator's jurisdiction; everything for auditors and superusers), and the
+retry for those one may change."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import outbox
+from .. import access, outbox
+from ..access import Role
 from ..models import ExpiryReminder, LifecycleNotification
+from .base import RoleAdmin
 
 DELIVERY_FIELDS = [
     "state",
@@ -21,26 +25,27 @@ DELIVERY_FIELDS = [
 ]
 
 
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(RoleAdmin):
     list_filter = ["state"]
     list_select_related = ["license"]
     search_fields = ["license__number", "license__title", "last_error"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
     actions = ["retry_failed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(license__in=access.managed_licenses(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
+    def has_retry_permission(self, request):
+        return self._role(request) in (Role.SUPERUSER, Role.REGULATOR)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description=_("Retry the selected failed emails"), permissions=["change"])
+    @admin.action(description=_("Retry the selected failed emails"), permissions=["retry"])
     def retry_failed(self, request, queryset):
-        count = outbox.retry(queryset)
-        skipped = queryset.count() - count
+        selected = queryset.count()
+        count = outbox.retry(queryset.filter(license__in=access.changeable_licenses(request.user)))
         self.message_user(
             request,
             ngettext(
@@ -51,15 +56,15 @@ class OutboxAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
-        if skipped:
+        if selected - count:
             self.message_user(
                 request,
                 ngettext(
                     "%(count)d selected email had not failed and was left as it is.",
                     "%(count)d selected emails had not failed and were left as they are.",
-                    skipped,
+                    selected - count,
                 )
-                % {"count": skipped},
+                % {"count": selected - count},
                 messages.INFO,
             )
 
@@ -88,8 +93,20 @@ class ExpiryReminderInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # Shown to whoever may open the license (the license admin scopes that); left out of submitted
+        # forms, since a read-only list has nothing to submit.
+        return (
+            request.method in ("GET", "HEAD")
+            and request.user.is_staff
+            and (access.role_of(request.user) != Role.PUBLIC)
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

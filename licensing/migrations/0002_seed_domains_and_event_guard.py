@@ -1,4 +1,4 @@
-"""Seed the data-domain rows, and make license events append-only in PostgreSQL itself."""
+"""Seed the data-domain rows and the Auditors group, and make license events append-only in PostgreSQL."""
 
 from django.db import migrations
 
@@ -32,6 +32,11 @@ def seed_domains(apps, schema_editor):
         Domain.objects.get_or_create(code=code)
 
 
+def create_auditors_group(apps, schema_editor):
+    # Membership makes a user an auditor (licensing.access): it needs no permission rows.
+    apps.get_model("auth", "Group").objects.get_or_create(name="Auditors")
+
+
 def create_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE_GUARD, params=None)
@@ -43,9 +48,10 @@ def drop_guard(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("licensing", "0001_initial")]
+    dependencies = [("licensing", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [
         migrations.RunPython(seed_domains, migrations.RunPython.noop),
+        migrations.RunPython(create_auditors_group, migrations.RunPython.noop),
         migrations.RunPython(create_guard, drop_guard),
     ]

@@ -33,7 +33,14 @@ def validate_url_lines(text: str) -> None:
             ) from None
 
 
+# A successor in one of these states never took over from its predecessor.
+DEAD_SUCCESSOR_STATES = [LicenseStatus.WITHDRAWN.value, LicenseStatus.REVOKED.value]
+
+
 class LicenseQuerySet(models.QuerySet):
+    def live_successors_of(self, license) -> "LicenseQuerySet":
+        return self.filter(predecessor=license).exclude(status__in=DEAD_SUCCESSOR_STATES)
+
     def delete(self):
         raise LicenseDeletionError()
 
@@ -122,10 +129,12 @@ class License(models.Model):
         _("status"), max_length=16, choices=LicenseStatus, default=LicenseStatus.DRAFT, editable=False
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, editable=False)
-    predecessor = models.OneToOneField(
+    # A license has at most one live successor (see the constraint below); a successor that was
+    # withdrawn or revoked before it took over leaves the predecessor free to be renewed again.
+    predecessor = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
-        related_name="successor",
+        related_name="successors",
         null=True,
         blank=True,
         editable=False,
@@ -161,6 +170,11 @@ class License(models.Model):
                 name="license_consideration_not_negative",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="license_version_positive"),
+            models.UniqueConstraint(
+                fields=["predecessor"],
+                condition=~Q(status__in=DEAD_SUCCESSOR_STATES),
+                name="license_one_live_successor",
+            ),
         ]
 
     def __str__(self):
@@ -193,6 +207,11 @@ class License(models.Model):
             )
             (seq,) = cursor.fetchone()
         return f"{division_code}-{year}-{seq:04d}"
+
+    @property
+    def successor(self) -> "License | None":
+        """The license that renews this one (not counting one withdrawn or revoked before it took over)."""
+        return License.objects.live_successors_of(self).first()
 
     @property
     def source_url_list(self) -> list[str]:

@@ -1,31 +1,22 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from licensing.access import AUDITORS_GROUP
 from licensing.models import Authority, Regulator
 
 SUPERUSER = ("admin", "admin-demo-password")
 REGULATOR = ("hangzhou-regulator", "regulator-demo-password")
+AUDITOR = ("auditor", "auditor-demo-password")
 REGULATOR_AUTHORITY = "330100"  # Hangzhou Data Resources Administration, loaded by load_demo
-REGULATORS_GROUP = "Regulators"
-# The basic admin lets regulators read everything and keep operators up to date; their scoped powers
-# over licenses come with the regulators' admin.
-REGULATOR_PERMISSIONS = [
-    "view_license",
-    "view_licenseevent",
-    "view_authority",
-    "view_operator",
-    "add_operator",
-    "change_operator",
-    "view_regulator",
-]
 
 
 class Command(BaseCommand):
     help = (
-        "Create (or reset) the demo logins: a superuser and a regulator of the Hangzhou authority. "
+        "Create (or reset) the demo logins: a superuser, a regulator of the Hangzhou authority and an "
+        "auditor. "
         "For local use only: refused when DJANGO_DEBUG is off, unless --force."
     )
 
@@ -50,24 +41,28 @@ class Command(BaseCommand):
         admin.set_password(SUPERUSER[1])
         admin.save()
 
-        group, _ = Group.objects.get_or_create(name=REGULATORS_GROUP)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="licensing", codename__in=REGULATOR_PERMISSIONS)
-        )
-        regulator, _ = User.objects.get_or_create(username=REGULATOR[0])
-        regulator.is_staff = regulator.is_active = True
-        regulator.is_superuser = False
-        regulator.first_name = "Demo regulator"
-        regulator.set_password(REGULATOR[1])
-        regulator.save()
-        regulator.groups.add(group)
+        # What each may do follows from the role (licensing.access), not from permission rows.
+        regulator = self._staff(User, REGULATOR, first_name="Demo regulator")
         Regulator.objects.update_or_create(
             user=regulator,
             defaults={"authority": authority, "contact_email": "regulator@hangzhou-example.test"},
         )
+        auditor = self._staff(User, AUDITOR, first_name="Demo auditor")
+        auditor.groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
 
         self.stdout.write("Demo logins (passwords reset on every run):")
         self.stdout.write(f"  superuser:  {SUPERUSER[0]} / {SUPERUSER[1]}")
         self.stdout.write(
             f"  regulator:  {REGULATOR[0]} / {REGULATOR[1]}  ({authority.name}, {authority.division_code})"
         )
+        self.stdout.write(f"  auditor:    {AUDITOR[0]} / {AUDITOR[1]}  (sees everything, changes nothing)")
+
+    @staticmethod
+    def _staff(User, login, *, first_name):
+        user, _ = User.objects.get_or_create(username=login[0])
+        user.is_staff = user.is_active = True
+        user.is_superuser = False
+        user.first_name = first_name
+        user.set_password(login[1])
+        user.save()
+        return user

@@ -1,0 +1,171 @@
+"""Who may see and change what. The admin, the API, the public pages and the exports all ask here.
+
+Roles, from the outside in:
+- anyone (anonymous included) sees every license except drafts;
+- an auditor (member of the "Auditors" group) sees everything, drafts included, and changes nothing;
+- a regulator (a user with a Regulator profile) sees and changes the licenses whose grantor lies in their
+  authority's jurisdiction, by division-code prefix (330000 covers 33xxxx; 330100 covers 3301xx;
+  100000 covers all), and may register operators;
+- a superuser sees and changes everything.
+Inactive users have no role beyond the public's.
+"""
+
+import enum
+
+from django.db.models import Q, QuerySet
+
+from .choices import LicenseStatus
+from .identifiers import division_prefix
+from .models import Authority, License, Operator, Regulator
+
+AUDITORS_GROUP = "Auditors"
+
+
+class Role(enum.Enum):
+    PUBLIC = "public"
+    AUDITOR = "auditor"
+    REGULATOR = "regulator"
+    SUPERUSER = "superuser"
+
+
+def role_of(user) -> Role:
+    """The user's role, computed once per user object (a request's user lives for the request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Role.PUBLIC
+    cached = getattr(user, "_licensing_role", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        role = Role.SUPERUSER
+    elif regulator_of(user) is not None:
+        role = Role.REGULATOR
+    elif user.groups.filter(name=AUDITORS_GROUP).exists():
+        role = Role.AUDITOR
+    else:
+        role = Role.PUBLIC
+    user._licensing_role = role
+    return role
+
+
+def regulator_of(user) -> Regulator | None:
+    """The user's Regulator profile with its authority, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_licensing_regulator"):
+        user._licensing_regulator = Regulator.objects.select_related("authority").filter(user=user).first()
+    return user._licensing_regulator
+
+
+def jurisdiction_prefix(user) -> str | None:
+    """The division-code prefix a regulator covers ("" for national), or None for other roles."""
+    regulator = regulator_of(user) if role_of(user) == Role.REGULATOR else None
+    return None if regulator is None else division_prefix(regulator.authority.division_code)
+
+
+def _in_jurisdiction(prefix: str, field: str = "grantor__division_code") -> Q:
+    return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
+
+
+# Licenses ---------------------------------------------------------------------------------------------
+
+
+def public_licenses(queryset: QuerySet | None = None) -> QuerySet:
+    """What anyone may see: every license that has left the draft stage."""
+    queryset = License.objects.all() if queryset is None else queryset
+    return queryset.exclude(status=LicenseStatus.DRAFT)
+
+
+def visible_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Licenses `user` may see: drafts only within their reach (their jurisdiction, or all for auditors
+    and superusers); everything else is public."""
+    queryset = License.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.SUPERUSER, Role.AUDITOR):
+        return queryset
+    if role == Role.REGULATOR:
+        return queryset.filter(~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(jurisdiction_prefix(user)))
+    return public_licenses(queryset)
+
+
+def managed_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Licenses `user` is responsible for: a regulator's jurisdiction, everything for auditors (to read)
+    and superusers, nothing for the public. The admin lists these."""
+    queryset = License.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.SUPERUSER, Role.AUDITOR):
+        return queryset
+    if role == Role.REGULATOR:
+        return queryset.filter(_in_jurisdiction(jurisdiction_prefix(user)))
+    return queryset.none()
+
+
+def changeable_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = License.objects.all() if queryset is None else queryset
+    if role_of(user) in (Role.SUPERUSER, Role.REGULATOR):
+        return managed_licenses(user, queryset)
+    return queryset.none()
+
+
+def can_change_license(user, license: License) -> bool:
+    """Whether `user` may act on `license` (transitions, edits, renewal), whatever its state."""
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return True
+    if role != Role.REGULATOR:
+        return False
+    return license.grantor.division_code.startswith(jurisdiction_prefix(user))
+
+
+def can_create_licenses(user) -> bool:
+    return role_of(user) in (Role.SUPERUSER, Role.REGULATOR)
+
+
+def grantable_authorities(user) -> QuerySet:
+    """Authorities `user` may name as a license's grantor or implementing body."""
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return Authority.objects.all()
+    if role == Role.REGULATOR:
+        return Authority.objects.filter(_in_jurisdiction(jurisdiction_prefix(user), "division_code"))
+    return Authority.objects.none()
+
+
+def visible_authorities(user, queryset: QuerySet | None = None) -> QuerySet:
+    """In the admin, a regulator sees the authorities of their jurisdiction; auditors and superusers all."""
+    queryset = Authority.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.SUPERUSER, Role.AUDITOR):
+        return queryset
+    if role == Role.REGULATOR:
+        return queryset.filter(_in_jurisdiction(jurisdiction_prefix(user), "division_code"))
+    return queryset.none()
+
+
+def can_manage_authorities(user) -> bool:
+    """Authorities and regulator profiles are managed by superusers."""
+    return role_of(user) == Role.SUPERUSER
+
+
+# Operators --------------------------------------------------------------------------------------------
+
+
+def can_register_operators(user) -> bool:
+    return role_of(user) in (Role.SUPERUSER, Role.REGULATOR)
+
+
+def changeable_operators(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Operators `user` may edit: a regulator those holding a license in their jurisdiction, and those
+    with no license yet (newly registered ones still being completed); superusers all."""
+    queryset = Operator.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return queryset
+    if role != Role.REGULATOR:
+        return queryset.none()
+    holds_here = License.objects.filter(_in_jurisdiction(jurisdiction_prefix(user))).values("operator_id")
+    unlicensed = ~Q(pk__in=License.objects.filter(operator__isnull=False).values("operator_id"))
+    return queryset.filter(Q(pk__in=holds_here) | unlicensed)
+
+
+def can_change_operator(user, operator: Operator) -> bool:
+    return changeable_operators(user, Operator.objects.filter(pk=operator.pk)).exists()

@@ -1,0 +1,47 @@
+"""Change-list filters that respect the jurisdiction rule (they only offer what the user may see)."""
+
+import datetime
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .. import access
+from ..choices import LicenseStatus
+from ..dates import local_today
+
+
+class ExpiresWithinFilter(admin.SimpleListFilter):
+    title = _("expires within")
+    parameter_name = "expires_within"
+    WINDOWS = (7, 30, 90)
+
+    def lookups(self, request, model_admin):
+        return [(str(days), _("%(days)s days") % {"days": days}) for days in self.WINDOWS]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {str(days) for days in self.WINDOWS}:
+            return queryset
+        today = local_today()
+        return queryset.filter(
+            status__in=[LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED],
+            term_end__gte=today,
+            term_end__lte=today + datetime.timedelta(days=int(self.value())),
+        )
+
+
+class GrantorFilter(admin.SimpleListFilter):
+    """Grantors the user may see (a related-field filter would list every authority in the registry)."""
+
+    title = _("grantor")
+    parameter_name = "grantor"
+
+    def lookups(self, request, model_admin):
+        authorities = (
+            access.visible_authorities(request.user).filter(granted_licenses__isnull=False).distinct()
+        )
+        return [(str(authority.pk), str(authority)) for authority in authorities]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(grantor_id=int(self.value()))
+        return queryset

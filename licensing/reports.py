@@ -1,0 +1,28 @@
+"""Summaries of a set of licenses: counts by status, and what expires soon (dashboard and home page)."""
+
+import datetime
+
+from django.db.models import Count, QuerySet
+
+from .choices import LicenseStatus
+from .dates import local_today
+
+IN_FORCE = (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
+
+
+def status_counts(licenses: QuerySet) -> list[tuple[LicenseStatus, int]]:
+    """Every status with its count (zero included), in lifecycle order; one query."""
+    counts = dict(licenses.order_by().values_list("status").annotate(count=Count("id")))
+    return [(status, counts.get(status.value, 0)) for status in LicenseStatus]
+
+
+def expiring_within(licenses: QuerySet, days: int, today: datetime.date | None = None) -> QuerySet:
+    """Licenses in force whose term ends within `days` days, soonest first."""
+    today = today or local_today()
+    return (
+        licenses.filter(
+            status__in=IN_FORCE, term_end__gte=today, term_end__lte=today + datetime.timedelta(days=days)
+        )
+        .select_related("grantor", "operator")
+        .order_by("term_end", "number")
+    )

@@ -1,0 +1,23 @@
+from django import template
+
+from .. import access, reports
+from ..dates import local_today
+
+register = template.Library()
+
+DASHBOARD_DAYS = 90
+DASHBOARD_ROWS = 50
+
+
+@register.inclusion_tag("admin/licensing/dashboard.html", takes_context=True)
+def license_dashboard(context):
+    """Counts by status in the user's jurisdiction, and the licenses expiring in the next 90 days."""
+    licenses = access.managed_licenses(context["request"].user)
+    expiring = list(reports.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
+    today = local_today()
+    return {
+        "counts": reports.status_counts(licenses),
+        "expiring": [(license, (license.term_end - today).days) for license in expiring[:DASHBOARD_ROWS]],
+        "more_expiring": len(expiring) > DASHBOARD_ROWS,
+        "days": DASHBOARD_DAYS,
+    }
