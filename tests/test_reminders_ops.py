@@ -101,33 +101,30 @@ def test_procfile_runs_web_worker_and_one_beat():
     assert callable(application)
 
 
+def _make(*args: str, **environ: str | None) -> subprocess.CompletedProcess:
+    """`make` in the project, with the environment changed by `environ` (None removes a variable)."""
+    env = {**os.environ, **environ}
+    env = {name: value for name, value in env.items() if value is not None}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_make_worker_and_beat_need_a_broker():
-    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     for target in ("worker", "beat"):
-        result = subprocess.run(
-            ["make", "--no-print-directory", target],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _make(target, REDIS_URL=None)
         assert result.returncode != 0
         assert f"make {target} needs REDIS_URL" in result.stderr
 
 
 def test_make_worker_and_beat_start_celery():
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/14"}
-    for target, command in (("worker", "celery -A registry worker"), ("beat", "celery -A registry beat")):
-        result = subprocess.run(
-            ["make", "--dry-run", "--no-print-directory", target],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    for target in ("worker", "beat"):
+        result = _make("--dry-run", target, REDIS_URL="redis://127.0.0.1:6379/14")
         assert result.returncode == 0, result.stderr
-        assert command in result.stdout
+        assert f"celery -A registry {target}" in result.stdout

@@ -44,6 +44,7 @@ class OutboxMessage(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-created_at", "-id"]
 
 
 class ExpiryReminder(OutboxMessage):
@@ -59,10 +60,9 @@ class ExpiryReminder(OutboxMessage):
     window_days = models.PositiveSmallIntegerField(_("window (days)"))
     term_end = models.DateField(_("term end"), help_text=_("The term end the reminder was computed for."))
 
-    class Meta:
+    class Meta(OutboxMessage.Meta):
         verbose_name = _("expiry reminder")
         verbose_name_plural = _("expiry reminders")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["license", "window_days", "term_end"], name="reminder_unique_license_window_term"
@@ -88,10 +88,9 @@ class LifecycleNotification(OutboxMessage):
         LicenseEvent, on_delete=models.PROTECT, related_name="notification", verbose_name=_("event")
     )
 
-    class Meta:
+    class Meta(OutboxMessage.Meta):
         verbose_name = _("lifecycle notification")
         verbose_name_plural = _("lifecycle notifications")
-        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"], condition=Q(state=OutboxState.PENDING), name="notification_due"
