@@ -10,6 +10,6 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from . import notifications, signals
 
-        signals.license_changed.connect(
-            notifications.on_license_changed, dispatch_uid="licensing-notifications"
+        signals.license_events_recorded.connect(
+            notifications.on_events_recorded, dispatch_uid="licensing-notifications"
         )

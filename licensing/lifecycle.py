@@ -29,7 +29,7 @@ from .exceptions import (
     UnknownAction,
 )
 from .models import Domain, License, LicenseEvent
-from .signals import license_changed
+from .signals import license_changed, license_events_recorded
 
 S, A = LicenseStatus, LicenseAction
 
@@ -499,7 +499,9 @@ def _actor_repr(actor) -> str:
 
 
 def _announce(license: License, events: list[LicenseEvent]) -> None:
-    """Tell listeners (notifications, caches) once the change is committed, and never before."""
+    """Record what goes with the events in their transaction (outbox rows), then tell listeners
+    (caches, feeds) once the change is committed, and never before."""
+    license_events_recorded.send(sender=License, license=license, events=events)
     # robust: a failing listener (a mail server down) is logged, never turned into an error for a change
     # that has already been committed.
     transaction.on_commit(

@@ -237,15 +237,12 @@ def suppressed():
         _suppressed.reset(token)
 
 
-def on_license_changed(sender, *, license, events, **kwargs):
-    """license_changed receiver (connected in LicensingConfig.ready). The change has committed already;
-    a failure here is logged, never turned into an error for whoever made the change."""
+def on_events_recorded(sender, *, license, events, **kwargs):
+    """license_events_recorded receiver (connected in LicensingConfig.ready): runs inside the change's
+    transaction, so the outbox rows exist exactly when the events do; the sending happens after commit."""
     if _suppressed.get():
         return
-    try:
-        create_lifecycle_notifications(license, events)
-    except Exception:
-        logger.exception("could not record the lifecycle notifications of license %s", license.pk)
+    create_lifecycle_notifications(license, events)
 
 
 # Delivery ------------------------------------------------------------------------------------------------

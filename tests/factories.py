@@ -1,11 +1,12 @@
 """Small builders for tests. Licenses reach their states through the lifecycle service, as in real use."""
 
 import datetime
+import functools
 import itertools
 
 from django.contrib.auth import get_user_model
 
-from licensing import lifecycle
+from licensing import lifecycle, notifications
 from licensing.choices import DataDomain, LicenseAction, LicenseStatus
 from licensing.dates import local_today
 from licensing.identifiers import uscc_check_character
@@ -36,6 +37,18 @@ def user(username=None, **fields):
     return get_user_model().objects.create_user(username=username or f"user{next(_sequence)}", **fields)
 
 
+def _setup_only(build):
+    """Licenses built for a test are set-up, not acts to tell anyone of: no lifecycle notifications."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with notifications.suppressed():
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+@_setup_only
 def draft(grantor=None, **fields) -> License:
     fields.setdefault("title", f"License #{next(_sequence)}")
     fields.setdefault("data_domains", [DataDomain.HEALTH])
@@ -47,6 +60,7 @@ def with_term(start: datetime.date, years_days: int = 365, **fields) -> dict:
     return {"term_start": start, "term_end": start + D(days=years_days), "operator": operator(), **fields}
 
 
+@_setup_only
 def license_in(status: str, *, today: datetime.date | None = None, **fields) -> License:
     """A license brought to `status` through the lifecycle service.
 

@@ -7,7 +7,7 @@ import datetime
 import time_machine
 from django.test import TestCase
 
-from licensing import lifecycle
+from licensing import lifecycle, notifications
 from licensing.models import Regulator
 from licensing.reminders import run_full_sweep
 from registry.celery import app as celery_app
@@ -31,10 +31,13 @@ def regulator_of(authority, email=REGULATOR_EMAIL, **user_fields) -> Regulator:
     )
 
 
-def active_license(today: datetime.date, term_end: datetime.date, *, contacts=OPERATOR_EMAIL, **fields):
+def active_license(
+    today: datetime.date, term_end: datetime.date, *, contacts=OPERATOR_EMAIL, notify=False, **fields
+):
     """A license in force from a year before `today` until `term_end`, with a regulator at its grantor.
-    Made at `today`, so the grant activates it at once."""
-    with time_machine.travel(shanghai(today), tick=False):
+    Made at `today`, so the grant activates it at once. Set-up tells nobody, unless `notify`."""
+    quiet = notifications.suppressed() if not notify else contextlib.nullcontext()
+    with time_machine.travel(shanghai(today), tick=False), quiet:
         license = factories.draft(
             term_start=today - D(days=365),
             term_end=term_end,

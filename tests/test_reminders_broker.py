@@ -30,7 +30,7 @@ def test_broker_down_nothing_fails_and_the_next_sweep_sends_what_is_owed(client,
     client.force_login(user)
     with celery_conf(task_always_eager=False, broker_url=UNREACHABLE_BROKER):
         # A grant (its notification cannot be enqueued) and a suspension, as the admin or API would make them.
-        license = active_license(TODAY, TODAY + D(days=5))
+        license = active_license(TODAY, TODAY + D(days=5), notify=True)
         started = time.monotonic()
         with time_machine.travel(shanghai(TODAY, 10), tick=False):
             lifecycle.transition(
