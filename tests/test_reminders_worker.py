@@ -69,7 +69,7 @@ def worker():
 def test_sweep_runs_through_the_broker_and_the_emails_arrive(worker, mailoutbox):
     today = local_today()
     with celery_conf(task_always_eager=False, broker_url=settings.REDIS_URL):
-        license = active_license(today, today + D(days=6))
+        license = active_license(today, today + D(days=6), notify=True)
         sweep.delay()
         worker.wait_for("licensing.sweep")
         worker.wait_for("licensing.deliver", "sent", count=2)  # the grant and the 7-day reminder
@@ -89,7 +89,7 @@ def test_sweep_runs_through_the_broker_and_the_emails_arrive(worker, mailoutbox)
 
 def test_a_worker_stopped_between_claim_and_send_leaves_a_reminder_a_later_sweep_sends(worker, mailoutbox):
     today = local_today()
-    license = active_license(today, today + D(days=6), contacts="ops@operator.example")
+    license = active_license(today, today + D(days=6), contacts="ops@operator.example", notify=True)
     # A quarter of an hour ago a sweep recorded the reminder and a worker claimed it, then stopped.
     earlier = timezone.now() - D(minutes=settings.LICENSING_SEND_LEASE_MINUTES + 5)
     with time_machine.travel(earlier, tick=False):
