@@ -306,3 +306,19 @@ def division_prefix(code: str) -> str:
 def division_covers(authority_code: str, other_code: str) -> bool:
     """Whether the division ``other_code`` lies within the jurisdiction of ``authority_code``."""
     return _checked_division_code(other_code).startswith(division_prefix(authority_code))
+
+
+# Names -------------------------------------------------------------------------------------------------
+
+# Punctuation that varies between writings of one name: brackets in either width, middle dots, dashes.
+_NAME_NOISE = frozenset("()（）[]【】·・.,，。、-－—–_'\"“”‘’&＆")
+
+
+def normalize_name(value: str | None) -> str:
+    """A key under which writings of one organisation's name meet: "阿里健康（杭州）" and "阿里健康(杭州) "
+    and "Ali  Health" vs "ali health" compare equal. Full-width forms become half-width, case is folded,
+    and spaces and bracket or dash punctuation are dropped."""
+    if not value:
+        return ""
+    text = str(value).translate(_FULLWIDTH_TO_ASCII).replace("\u3000", " ").casefold()
+    return "".join(c for c in text if not c.isspace() and c not in _NAME_NOISE and c not in _INVISIBLE)

@@ -13,11 +13,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, exports, lifecycle
+from .. import access, exports, lifecycle, search
 from ..choices import LicenseAction, LicenseStatus
 from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
-from ..identifiers import is_valid_uscc, normalize_uscc
 from ..models import License, LicenseEvent
 from .base import RoleAdmin
 from .filters import ExpiresWithinFilter, GrantorFilter
@@ -136,11 +135,8 @@ class LicenseAdmin(RoleAdmin):
         return format_html("{}{}", obj.days_left(), version)
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        code = normalize_uscc(search_term)
-        if is_valid_uscc(code):
-            queryset |= self.get_queryset(request).filter(operator__uscc=code)
-        return queryset, may_have_duplicates
+        # The registry's one search (licensing.search): names in any writing, USCCs in any form.
+        return search.search_licenses(queryset, search_term), False
 
     # Add and change go through the lifecycle service.
 

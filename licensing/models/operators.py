@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import OperatorKind, RecordOrigin
 from ..fields import USCCField
+from ..identifiers import normalize_name
 
 
 def split_lines(text: str) -> list[str]:
@@ -46,6 +47,9 @@ class Operator(models.Model):
         help_text=_("Where expiry reminders go, one address per line. Never published."),
     )
     website = models.URLField(_("website"), blank=True)
+    # Every name and alias as identifiers.normalize_name keys, one per line between newlines
+    # ("\nkey1\nkey2\n"), so an exact name match is one indexed LIKE. Kept up to date by save().
+    name_keys = models.TextField(editable=False, default="")
     origin = models.CharField(_("origin"), max_length=16, choices=RecordOrigin, default=RecordOrigin.RECORDED)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -65,6 +69,16 @@ class Operator(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_keys = self.compute_name_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_keys"}
+        super().save(*args, **kwargs)
+
+    def compute_name_keys(self) -> str:
+        keys = sorted({normalize_name(n) for n in (self.name, self.name_en, *self.alias_list)} - {""})
+        return "\n" + "\n".join(keys) + "\n" if keys else ""
 
     @property
     def alias_list(self) -> list[str]:

@@ -1,0 +1,199 @@
+"""The verdict "is this entity licensed, for what, until when", on a given day. The verify page and the
+API give the same one.
+
+An entity is found by its USCC (normalised first) or by a name or alias (compared under
+identifiers.normalize_name). Only public licenses count (drafts never do); with a data domain, only
+licenses covering it. Each license's state on the day comes from its history: the last status change
+that happened (`occurred_on`) on or before it. For a day after today, the calendar is played forward:
+a granted license whose term has started is in force, one whose term has passed has ended.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .choices import DataDomain, EventAction, LicenseStatus
+from .dates import local_today
+from .identifiers import clean_uscc, normalize_uscc
+from .models import License, LicenseEvent, Operator
+from .search import operators_named
+
+S = LicenseStatus
+ENDED = (S.EXPIRED, S.RENEWED, S.REVOKED, S.TERMINATED)
+
+
+class Headline:
+    """The verdict's one-word answer, by precedence (the first that applies wins)."""
+
+    LICENSED = "licensed"
+    SUSPENDED = "suspended"
+    NOT_YET_IN_FORCE = "not_yet_in_force"
+    ENDED = "ended"
+    WITHDRAWN_ONLY = "withdrawn_only"
+    NO_LICENSE = "no_license"
+
+    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
+    LABELS = {
+        LICENSED: _("Licensed"),
+        SUSPENDED: _("Suspended"),
+        NOT_YET_IN_FORCE: _("Granted, not yet in force"),
+        ENDED: _("License ended"),
+        WITHDRAWN_ONLY: _("Listed, then withdrawn: never licensed"),
+        NO_LICENSE: _("No license on record"),
+    }
+
+
+_HEADLINE_OF_STATUS = {
+    S.ACTIVE: Headline.LICENSED,
+    S.SUSPENDED: Headline.SUSPENDED,
+    S.GRANTED: Headline.NOT_YET_IN_FORCE,
+    S.EXPIRED: Headline.ENDED,
+    S.RENEWED: Headline.ENDED,
+    S.REVOKED: Headline.ENDED,
+    S.TERMINATED: Headline.ENDED,
+    S.WITHDRAWN: Headline.WITHDRAWN_ONLY,
+    S.LISTED: Headline.WITHDRAWN_ONLY,  # listed, no grant yet: not licensed either
+}
+
+
+class QueryError(ValueError):
+    """The question cannot be asked as given: the errors name the parameter at fault."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclasses.dataclass(frozen=True)
+class LicenseOnDay:
+    license: License
+    status: LicenseStatus
+    # For an ended license: the day it ended and the action that ended it.
+    ended_on: datetime.date | None = None
+    ended_by: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == S.ACTIVE
+
+    @property
+    def headline(self) -> str:
+        return _HEADLINE_OF_STATUS[self.status]
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    on: datetime.date
+    uscc: str
+    name: str
+    domain: str
+    operators: list[Operator]
+    licenses: list[LicenseOnDay]
+    headline: str
+
+    @property
+    def headline_label(self):
+        return Headline.LABELS[self.headline]
+
+    @property
+    def in_force(self) -> list[LicenseOnDay]:
+        return [item for item in self.licenses if item.in_force]
+
+    @property
+    def until(self) -> datetime.date | None:
+        """The last day covered by a license in force on the day, if any."""
+        return max((item.license.term_end for item in self.in_force), default=None)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.operators)
+
+
+def verdict(
+    uscc: str | None = None,
+    name: str | None = None,
+    domain: str | None = None,
+    on: datetime.date | None = None,
+) -> Verdict:
+    """The verdict for one entity. Give a USCC or a name (a USCC wins where both are given)."""
+    uscc, name, domain = (uscc or "").strip(), (name or "").strip(), (domain or "").strip()
+    errors = {}
+    if not uscc and not name:
+        errors["uscc"] = [_("Give a USCC or a name.")]
+    if uscc:
+        try:
+            uscc = clean_uscc(uscc)
+        except Exception as error:
+            errors["uscc"] = list(getattr(error, "messages", [str(error)]))
+    if domain and domain not in DataDomain.values:
+        errors["domain"] = [
+            _("Unknown data domain %(domain)s; known: %(known)s.")
+            % {"domain": domain, "known": ", ".join(DataDomain.values)}
+        ]
+    if errors:
+        raise QueryError(errors)
+    on = on or local_today()
+
+    if uscc:
+        operators = list(Operator.objects.filter(uscc=normalize_uscc(uscc)))
+    else:
+        operators = list(operators_named(name).order_by("name"))
+    licenses = access.public_licenses(License.objects.filter(operator__in=operators))
+    if domain:
+        licenses = licenses.filter(data_domains=domain)
+    licenses = licenses.select_related("grantor", "operator").prefetch_related(
+        "data_domains",
+        Prefetch(
+            "events",
+            queryset=LicenseEvent.objects.exclude(to_status="").order_by("occurred_on", "created_at", "id"),
+            to_attr="status_events",
+        ),
+    )
+    today = local_today()
+    states = [state for license in licenses.distinct() if (state := _state_on(license, on, today))]
+    states.sort(
+        key=lambda item: (Headline.ORDER.index(item.headline), -(item.license.term_end or on).toordinal())
+    )
+    headline = states[0].headline if states else Headline.NO_LICENSE
+    return Verdict(
+        on=on, uscc=uscc, name=name, domain=domain, operators=operators, licenses=states, headline=headline
+    )
+
+
+def _state_on(license: License, on: datetime.date, today: datetime.date) -> LicenseOnDay | None:
+    """The license's state on `on`, or None if it was not yet on record (or only a draft) then."""
+    if on >= today:
+        status = _projected(license, on)
+    else:
+        status = None
+        for event in license.status_events:
+            if event.occurred_on > on:
+                break
+            status = S(event.to_status)
+        if status is None or status == S.DRAFT:
+            return None
+    if status == S.DRAFT:
+        return None
+    if status in ENDED:
+        ending = next((e for e in reversed(license.status_events) if e.to_status == status), None)
+        if ending is not None:
+            return LicenseOnDay(license, status, ending.occurred_on, str(EventAction(ending.action).label))
+        # Projected into the future: it will have expired the day after its term.
+        return LicenseOnDay(
+            license, status, license.term_end + datetime.timedelta(days=1), str(EventAction.EXPIRE.label)
+        )
+    return LicenseOnDay(license, status)
+
+
+def _projected(license: License, on: datetime.date) -> LicenseStatus:
+    """Today's status, played forward to `on` by the calendar alone."""
+    status = S(license.status)
+    if status == S.GRANTED and license.term_start and license.term_start <= on:
+        status = S.ACTIVE
+    if status in (S.ACTIVE, S.SUSPENDED) and license.term_end and license.term_end < on:
+        successor = License.objects.live_successors_of(license).exists()
+        status = S.RENEWED if successor else S.EXPIRED
+    return status
