@@ -77,11 +77,16 @@ def read(user, since: Cursor = START, limit: int = 100) -> Page:
     events = visible_events(user).select_related("license")
     if connection.vendor == "postgresql":
         # Only transactions that have ended: anything still running may yet commit with a smaller txid.
+        # (The reader's own transaction counts as ended for itself: it sees its own writes.)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            (horizon,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+                "pg_current_xact_id_if_assigned()::text::bigint"
+            )
+            horizon, own = cursor.fetchone()
+        settled = Q(txid__lt=horizon) | Q(txid=own) if own is not None else Q(txid__lt=horizon)
         events = (
-            events.filter(txid__lt=horizon)
+            events.filter(settled)
             .filter(Q(txid__gt=since.txid) | Q(txid=since.txid, id__gt=since.id))
             .order_by("txid", "id")
         )

@@ -7,7 +7,7 @@ from rest_framework import exceptions
 
 from .. import search
 from ..choices import AuthorizationMode, DataDomain, LicenseStatus
-from ..identifiers import division_prefix, is_valid_division_code, normalize_uscc
+from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
 from ..models import Authority, License, Operator
 
 
@@ -24,19 +24,30 @@ class StrictFilterSet(django_filters.FilterSet):
             if unknown:
                 message = _("Unknown parameter; known: %(known)s.") % {"known": ", ".join(sorted(known))}
                 raise exceptions.ValidationError({name: [message] for name in unknown})
+            # A typed parameter given empty is a mistake worth saying (django-filter would ignore it).
+            empty = sorted(
+                name
+                for name, value in data.lists()
+                if name in self.base_filters
+                and not isinstance(self.base_filters[name], django_filters.CharFilter)
+                and any(item == "" for item in value)
+            )
+            if empty:
+                message = _("Give a value, or leave the parameter out.")
+                raise exceptions.ValidationError({name: [message] for name in empty})
         super().__init__(data, *args, **kwargs)
 
 
 def jurisdiction_prefix(value: str) -> str:
     """`division` as a prefix: digits as given ("33", "3301"), or a whole code taken as the jurisdiction
-    it names ("330000" covers 33xxxx, "100000" everything)."""
+    it names ("330000" covers 33xxxx, "330100" covers 3301xx, "100000" everything)."""
     if not value.isdigit() or len(value) > 6:
         raise exceptions.ValidationError({"division": [_("Up to 6 digits of a division code.")]})
     if len(value) < 6:
         return value
-    if not is_valid_division_code(value):
-        raise exceptions.ValidationError({"division": [_("Not a known division code.")]})
-    return division_prefix(value)
+    if value == NATIONAL_DIVISION_CODE:
+        return ""
+    return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
 
 
 class LicenseFilter(StrictFilterSet):

@@ -5,7 +5,7 @@ contact emails are write-only: never shown."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from .. import access
 from ..choices import (
@@ -47,11 +47,13 @@ class OperatorWriteSerializer(serializers.ModelSerializer):
         child=serializers.EmailField(), required=False, default=list, write_only=True
     )
     kind = serializers.ChoiceField(choices=OperatorKind.choices, required=False, default=OperatorKind.PRIVATE)
+    # Longer than 18: spaces, hyphens and full-width forms are normalised away first. Uniqueness is
+    # checked on the normalised code (validate_uscc).
+    uscc = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
 
     class Meta:
         model = Operator
         fields = ["name", "name_en", "aliases", "uscc", "uscc_note", "kind", "website", "contact_emails"]
-        extra_kwargs = {"uscc": {"validators": []}}  # uniqueness is checked below, on the normalised code
 
     def validate_uscc(self, value):
         code = normalize_uscc(value)
@@ -82,7 +84,7 @@ class LicenseSerializer(serializers.ModelSerializer):
     source_urls = serializers.ListField(
         child=serializers.URLField(), source="source_url_list", read_only=True
     )
-    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     successor = serializers.SerializerMethodField()
 
     class Meta:
@@ -205,12 +207,9 @@ class LicenseFieldsSerializer(serializers.Serializer):
     def _authority(pk, field, user):
         authority = access.grantable_authorities(user).filter(pk=pk).first()
         if authority is None:
-            message = (
-                _("This authority is outside your jurisdiction.")
-                if Authority.objects.filter(pk=pk).exists()
-                else _("No authority with this id.")
-            )
-            raise serializers.ValidationError({field: [message]})
+            if Authority.objects.filter(pk=pk).exists():
+                raise exceptions.PermissionDenied(_("This authority is outside your jurisdiction."))
+            raise serializers.ValidationError({field: [_("No authority with this id.")]})
         return authority
 
 

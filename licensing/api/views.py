@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +32,15 @@ WRITE_ERRORS = {
     **ERRORS,
     409: OpenApiResponse(s.ConflictSerializer, description=_("Stale version: the current one is given.")),
 }
+
+
+class PublicReads:
+    """Reads are open to anyone (the schema then marks them so); writes keep the default permission."""
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return super().get_permissions()
 
 
 class ETagMixin:
@@ -76,7 +85,9 @@ def _license_queryset():
     list=extend_schema(summary=_("Licenses"), responses={200: s.LicenseSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary=_("One license"), responses={200: s.LicenseSerializer, **READ_ERRORS}),
 )
-class LicenseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LicenseViewSet(
+    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Licenses: public reads (drafts only for regulators in scope, auditors, superusers); writes."""
 
     serializer_class = s.LicenseSerializer
@@ -221,7 +232,9 @@ class LicenseViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         responses={200: s.OperatorSerializer, **READ_ERRORS},
     ),
 )
-class OperatorViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OperatorViewSet(
+    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = s.OperatorSerializer
     queryset = Operator.objects.order_by("name", "id")
     lookup_field = "uscc"
@@ -258,7 +271,7 @@ class OperatorViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     ),
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
-class AuthorityViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
+class AuthorityViewSet(PublicReads, ETagMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AuthoritySerializer
     queryset = Authority.objects.order_by("division_code", "name")
     filter_backends = [DjangoFilterBackend]
@@ -271,7 +284,7 @@ class AuthorityViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-class VerifyView(APIView):
+class VerifyView(PublicReads, APIView):
     @extend_schema(
         summary=_("Is this entity licensed?"),
         description=_(
@@ -291,7 +304,7 @@ class VerifyView(APIView):
         return Response(s.VerdictSerializer(result).data)
 
 
-class EventFeedView(APIView):
+class EventFeedView(PublicReads, APIView):
     @extend_schema(
         summary=_("Every lifecycle event, in order, for incremental sync"),
         description=_(
