@@ -55,6 +55,8 @@ class EventAction(models.TextChoices):
     EDIT = "edit", _("Edit")
     AMEND = "amend", _("Amend")
     RENEW = "renew", _("Renew")
+    # A product or service of the license was added, or its prices or caps changed (licensing.products).
+    PRODUCT = "product", _("Product or price change")
     LIST = LicenseAction.LIST.value, LicenseAction.LIST.label
     GRANT = LicenseAction.GRANT.value, LicenseAction.GRANT.label
     ACTIVATE = LicenseAction.ACTIVATE.value, LicenseAction.ACTIVATE.label
@@ -129,3 +131,30 @@ class RecordOrigin(models.TextChoices):
     RECORDED = "recorded", _("Recorded from public sources")
     DEMO = "demo", _("Invented demo data")
     SYNTHETIC = "synthetic", _("Synthetic benchmark data")
+
+
+class ProductClass(models.TextChoices):
+    """发改价格〔2025〕65号: public governance and public welfare uses are free; industry and sector
+    development may be charged a government-guided fee."""
+
+    PUBLIC_WELFARE = "public_welfare", _("Public welfare (free)")
+    INDUSTRY = "industry", _("Industry (government-guided fee)")
+
+
+class ChargingUnit(models.TextChoices):
+    """What one price is charged for (发改价格〔2025〕65号)."""
+
+    PER_ITEM = "per_item", _("Per item")
+    PER_CALL = "per_call", _("Per call")
+    PER_TIME = "per_time", _("Per unit of time")
+    PER_VOLUME = "per_volume", _("Per data volume")
+
+
+class FlagCode(models.TextChoices):
+    """Compliance flags (licensing.compliance): computed from the data, never stored."""
+
+    UNLICENSED_CHARGING = "unlicensed_charging", _("Paid product, license not in force")
+    PRICE_ABOVE_CAP = "price_above_cap", _("Price above its cap")
+    FEE_ON_PUBLIC_WELFARE = "fee_on_public_welfare", _("Fee on a public-welfare product")
+    PRICE_NOT_POSTED = "price_not_posted", _("Paid product, price not posted")
+    FINDING_WITHOUT_LICENSE = "finding_without_license", _("Finding, no license on record")

@@ -3,8 +3,10 @@
 from .authorities import Authority, Regulator
 from .domains import Domain
 from .events import EventImmutableError, LicenseEvent
+from .findings import Finding
 from .licenses import License, LicenseNumberCounter
 from .operators import Operator
+from .products import Product
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 
 __all__ = [
@@ -12,12 +14,14 @@ __all__ = [
     "Domain",
     "EventImmutableError",
     "ExpiryReminder",
+    "Finding",
     "License",
     "LicenseEvent",
     "LicenseNumberCounter",
     "LifecycleNotification",
     "Operator",
     "OutboxState",
+    "Product",
     "Regulator",
     "SweepHeartbeat",
 ]
