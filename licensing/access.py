@@ -169,3 +169,15 @@ def changeable_operators(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def can_change_operator(user, operator: Operator) -> bool:
     return changeable_operators(user, Operator.objects.filter(pk=operator.pk)).exists()
+
+
+# Findings ---------------------------------------------------------------------------------------------
+
+
+def can_record_findings(user) -> bool:
+    """Findings (audit and enforcement) are recorded by superusers and national-level regulators (whose
+    authority's division is 100000). Everyone may read them."""
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return True
+    return role == Role.REGULATOR and jurisdiction_prefix(user) == ""

@@ -103,3 +103,21 @@ class InvalidLicense(LicensingError):
 
     def __init__(self, errors: dict):
         super().__init__(_("The license is not valid: correct the fields named."), errors=errors)
+
+
+class InvalidProduct(LicensingError):
+    """A product's values break a pricing rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The product is not valid: correct the fields named."), errors=errors)
+
+
+class InvalidFinding(LicensingError):
+    """A finding's values break a rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The finding is not valid: correct the fields named."), errors=errors)
