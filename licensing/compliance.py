@@ -143,10 +143,10 @@ def _finding(flag: Flag) -> str:
         "day": flag.day.isoformat(),
     }
     if flag.domain:
-        params["domain"] = str(DataDomain(flag.domain).label).lower()
+        params["domain"] = str(DataDomain(flag.domain).label)
         text = _(
             "%(issuer)s reported a finding against %(entity)s on %(day)s, and the registry has no license "
-            "on record for that entity for %(domain)s data."
+            "on record for that entity covering the data domain “%(domain)s”."
         )
     else:
         text = _(

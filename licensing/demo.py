@@ -1,11 +1,16 @@
-"""Demo data: the two recorded seed cases (Hangzhou – Ali Health, Hengyang) and a dozen invented licenses.
+"""Demo data: the two recorded seed cases (Hangzhou – Ali Health, Hengyang), a dozen invented licenses with
+invented products and prices, and the 2024 National Audit Office findings.
 
 Recorded cases keep their real dates on their events (`occurred_on`) and cite their sources; where a fact
 is not known (the day in October, Ali Health's USCC) the data says so instead of inventing it. Invented
 rows are marked `origin=demo`, with fictional operator names ("示例", example) and checksum-valid codes.
 Invented dates are relative to the day of loading, so that some licenses are always about to expire.
 
-Loading is idempotent: a license that exists (same origin and title) is left as it is.
+The products are invented (marked demo) and chosen so that every kind of compliance flag shows at least
+once; the findings are recorded (domain.md section 6) and total 248.38 million yuan.
+
+Loading is idempotent: a license that exists (same origin and title) is left as it is, and so are a
+product (same license and name) and a finding (same issuer, entity and day).
 """
 
 import dataclasses
@@ -14,19 +19,21 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import lifecycle
+from . import findings, lifecycle, products
 from .choices import (
     AuthorityKind,
     AuthorizationMode,
+    ChargingUnit,
     DataDomain,
     LicenseAction,
     OperatorKind,
+    ProductClass,
     RecordOrigin,
     SelectionMethod,
 )
 from .dates import local_today
 from .identifiers import uscc_check_character
-from .models import Authority, License, Operator
+from .models import Authority, Finding, License, Operator, Product
 
 D = datetime.timedelta
 
@@ -88,6 +95,23 @@ AUTHORITIES = [
         AuthorityKind.DATA_AUTHORITY,
     ),
     AuthoritySpec("chengdu", "成都市数据局", "Chengdu Data Bureau", "510100", AuthorityKind.DATA_AUTHORITY),
+    # The departments of the 2024 National Audit Office findings (domain.md section 6).
+    AuthoritySpec("mot", "交通运输部", "Ministry of Transport", "100000", AuthorityKind.DEPARTMENT),
+    AuthoritySpec("moe", "教育部", "Ministry of Education", "100000", AuthorityKind.DEPARTMENT),
+    AuthoritySpec(
+        "miit",
+        "工业和信息化部",
+        "Ministry of Industry and Information Technology",
+        "100000",
+        AuthorityKind.DEPARTMENT,
+    ),
+    AuthoritySpec(
+        "samr",
+        "国家市场监督管理总局",
+        "State Administration for Market Regulation",
+        "100000",
+        AuthorityKind.DEPARTMENT,
+    ),
 ]
 
 
@@ -397,17 +421,182 @@ def invented_cases(today: datetime.date) -> list[LicenseSpec]:
     ]
 
 
+def invented_products(today: datetime.date) -> dict[str, list[dict]]:
+    """Invented products by the title of their (invented) license: a priced, posted product raises no
+    flag; the others raise one kind of compliance flag each, so that every kind shows in the demo."""
+    cap_document = "《公共数据运营服务收费标准（示例）》"
+    posted = {
+        "cap_set_on": today - D(200),
+        "cap_document": cap_document,
+        "prices_posted_on": today - D(180),
+        "review_cycle_months": 36,
+    }
+    return {
+        "杭州市公共交通出行数据授权运营（示例）": [
+            {
+                "name": "实时公交到站查询接口（示例）",
+                "description": "按次调用的公交、地铁到站预测。Arrival predictions, per call.",
+                "product_class": ProductClass.INDUSTRY,
+                "charging_unit": ChargingUnit.PER_CALL,
+                "price_cap": Decimal("0.05"),
+                "actual_price": Decimal("0.03"),
+                **posted,
+            },
+            {
+                # Flag: an actual price above its cap (recorded with the reason).
+                "name": "公交客流分析报告（示例）",
+                "description": "按线路的月度客流分析。Monthly ridership analysis per line.",
+                "product_class": ProductClass.INDUSTRY,
+                "charging_unit": ChargingUnit.PER_ITEM,
+                "price_cap": Decimal("2000"),
+                "actual_price": Decimal("2600"),
+                "price_above_cap_reason": "示例：运营机构称新增线路使成本上升，已申请调整上限，尚未批复。Invented: the operator "
+                "says new lines raised its costs and has asked for a higher cap, not yet granted.",
+                **posted,
+            },
+            {
+                "name": "公交线路与站点开放数据（示例）",
+                "description": "面向公众免费开放。Free to the public.",
+                "product_class": ProductClass.PUBLIC_WELFARE,
+                "actual_price": Decimal("0"),
+                "prices_posted_on": today - D(180),
+            },
+        ],
+        "浙江省普惠金融公共数据授权运营（示例）": [
+            {
+                # Flag: a paid product with no actual price on record.
+                "name": "小微企业信用评估服务（示例）",
+                "description": "按次出具评估结果。A credit assessment per request.",
+                "product_class": ProductClass.INDUSTRY,
+                "charging_unit": ChargingUnit.PER_CALL,
+                "price_cap": Decimal("30"),
+                "cap_set_on": today - D(300),
+                "cap_document": cap_document,
+                "review_cycle_months": 24,
+            }
+        ],
+        "深圳市医疗健康公共数据授权运营（示例）": [
+            {
+                # Flag: a fee on a public-welfare product.
+                "name": "居民健康档案自助查询（示例）",
+                "description": "居民查询本人健康档案。Residents look up their own health records.",
+                "product_class": ProductClass.PUBLIC_WELFARE,
+                "charging_unit": ChargingUnit.PER_CALL,
+                "actual_price": Decimal("0.80"),
+                "prices_posted_on": today - D(100),
+            }
+        ],
+        "成都市教育公共数据授权运营（示例）": [
+            {
+                # Flag: a paid product whose prices were never posted publicly.
+                "name": "升学咨询数据服务（示例）",
+                "description": "按月订阅。A monthly subscription.",
+                "product_class": ProductClass.INDUSTRY,
+                "charging_unit": ChargingUnit.PER_TIME,
+                "price_cap": Decimal("100"),
+                "cap_set_on": today - D(150),
+                "cap_document": cap_document,
+                "actual_price": Decimal("80"),
+                "trial_price": True,
+                "review_cycle_months": 12,
+            }
+        ],
+        "湖南省市场主体公共数据授权运营（示例）": [
+            {
+                # Flag: a paid product whose license is not in force (suspended).
+                "name": "企业信用报告（示例）",
+                "description": "按份出具。One report per company.",
+                "product_class": ProductClass.INDUSTRY,
+                "charging_unit": ChargingUnit.PER_ITEM,
+                "price_cap": Decimal("50"),
+                "actual_price": Decimal("30"),
+                **posted,
+            }
+        ],
+    }
+
+
+NAO_SOURCE = (
+    "审计署关于2023年度的审计工作报告，2024年7月公布；新闻摘要称涉及13个系统。National Audit Office, report on "
+    "2023, published July 2024; a press summary speaks of 13 systems. As recorded in the registry's research "
+    "notes (domain.md, section 6); no address of the report is recorded there."
+)
+NAO_DESCRIPTION = (
+    "2018年6月至2023年，未经授权使用公共数据收费。Charged for public data without authorization, from June "
+    "2018 to 2023 (the report counts seven units under four departments)."
+)
+
+
+def recorded_findings() -> list[dict]:
+    """The 2024 National Audit Office findings as domain.md records them (about 248 million yuan)."""
+    common = {
+        "issuer": "审计署",
+        "issuer_en": "National Audit Office",
+        # "Published July 2024": the day is not known here; 1 July is used, flagged approximate, as are
+        # the period's ends (June 2018 to 2023).
+        "published_on": datetime.date(2024, 7, 1),
+        "period_start": datetime.date(2018, 6, 1),
+        "period_end": datetime.date(2023, 12, 31),
+        "dates_approximate": True,
+        "description": NAO_DESCRIPTION,
+        "source": NAO_SOURCE,
+        "origin": RecordOrigin.RECORDED,
+    }
+    return [
+        {
+            **common,
+            "entity_name": "交通运输部所属2家单位",
+            "entity_name_en": "Two units under the Ministry of Transport",
+            "department": "交通运输部",
+            "department_en": "Ministry of Transport",
+            "data_domain": DataDomain.TRANSPORT,
+            "amount": Decimal("145000000.00"),
+            "systems": "4个公共信息系统（名称此处未记录）\nFour public information systems (their names are not recorded here)",
+        },
+        {
+            **common,
+            "entity_name": "教育部所属2家单位",
+            "entity_name_en": "Two units under the Ministry of Education",
+            "department": "教育部",
+            "department_en": "Ministry of Education",
+            "data_domain": DataDomain.EDUCATION,
+            "amount": Decimal("58660000.00"),
+        },
+        {
+            **common,
+            "entity_name": "工业和信息化部所属单位",
+            "entity_name_en": "Units under the Ministry of Industry and Information Technology",
+            "department": "工业和信息化部",
+            "department_en": "Ministry of Industry and Information Technology",
+            "data_domain": DataDomain.INDUSTRY_IT,
+            "amount": Decimal("24470000.00"),
+        },
+        {
+            **common,
+            "entity_name": "国家市场监督管理总局所属单位",
+            "entity_name_en": "Units under the State Administration for Market Regulation",
+            "department": "国家市场监督管理总局",
+            "department_en": "State Administration for Market Regulation",
+            "data_domain": DataDomain.MARKET_REGULATION,
+            "amount": Decimal("20250000.00"),
+        },
+    ]
+
+
 @dataclasses.dataclass
 class LoadResult:
     authorities: int = 0
     operators: int = 0
     licenses: int = 0
     existing: int = 0
+    products: int = 0
+    findings: int = 0
 
     def __str__(self):
         return (
             f"created {self.authorities} authorities, {self.operators} operators and {self.licenses} licenses; "
-            f"{self.existing} licenses were already there"
+            f"{self.existing} licenses were already there; created {self.products} products and "
+            f"{self.findings} findings"
         )
 
 
@@ -436,6 +625,29 @@ def load_demo(today: datetime.date | None = None) -> LoadResult:
             result.existing += existing
             continue
         result.licenses += _create(spec, authorities, operators)
+    for title, specs in invented_products(today).items():
+        license = License.objects.get(origin=RecordOrigin.DEMO, title=title)
+        for spec in specs:
+            # A license that has ended since an earlier load takes no new products.
+            if license.is_terminal or Product.objects.filter(license=license, name=spec["name"]).exists():
+                continue
+            products.create_product(
+                license,
+                actor=None,
+                expected_version=license.version,
+                origin=RecordOrigin.DEMO,
+                **spec,
+            )
+            result.products += 1
+    for spec in recorded_findings():
+        key = {
+            "issuer": spec["issuer"],
+            "entity_name": spec["entity_name"],
+            "published_on": spec["published_on"],
+        }
+        if not Finding.objects.filter(**key).exists():
+            findings.record_finding(**spec)
+            result.findings += 1
     return result
 
 

@@ -46,7 +46,7 @@ def record_finding(**fields) -> Finding:
     """A new finding, validated and linked to the operator or authority it names."""
     finding = _prepare(Finding(), fields)
     with transaction.atomic():
-        link_entity(finding)
+        relink(finding, None)
         finding.save()
     return finding
 
@@ -56,16 +56,22 @@ ENTITY_FIELDS = frozenset({"entity_name", "entity_name_en", "entity_uscc", "depa
 
 def update_finding(finding: Finding, changes: dict) -> Finding:
     """Change a finding; where the entity it names changes, its links are matched again (unless given)."""
-    renamed = any(getattr(finding, field) != changes[field] for field in ENTITY_FIELDS & set(changes))
+    changed = [field for field in changes if getattr(finding, field) != changes[field]]
     _prepare(finding, changes)
-    if renamed:
-        for link in ("operator", "authority"):
-            if link not in changes:
-                setattr(finding, link, None)
     with transaction.atomic():
-        link_entity(finding)
+        relink(finding, changed)
         finding.save()
     return finding
+
+
+def relink(finding: Finding, changed: list[str] | None) -> None:
+    """Link a finding about to be saved: a new one (`changed` None) where no link is given; a changed one
+    again where the entity it names changed and its links were not changed with it."""
+    if changed is not None and ENTITY_FIELDS & set(changed):
+        for link in ("operator", "authority"):
+            if link not in changed:
+                setattr(finding, link, None)
+    link_entity(finding)
 
 
 def check_finding(fields: dict, *, finding: Finding | None = None) -> None:
@@ -186,4 +192,13 @@ def matching_entity(queryset, *, operators=(), uscc: str = "", name: str = "") -
     return queryset.filter(condition)
 
 
-__all__ = ["FINDING_FIELDS", "check_finding", "link_entity", "matching_entity", "record_finding", "totals"]
+__all__ = [
+    "FINDING_FIELDS",
+    "check_finding",
+    "link_entity",
+    "matching_entity",
+    "record_finding",
+    "relink",
+    "totals",
+    "update_finding",
+]

@@ -138,6 +138,7 @@ def _prepare(license: License, current: Product | None, fields: dict) -> tuple[P
             diff[field] = [before, after]
     if errors:
         raise InvalidProduct(errors)
+    diff = {field: diff[field] for field in PRODUCT_FIELDS if field in diff}
     _check_license_open(license, current, diff)
     if current is None or diff:
         _validate(product)

@@ -11,14 +11,14 @@ a granted license whose term has started is in force, one whose term has passed 
 import dataclasses
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, compliance, findings
 from .choices import DataDomain, EventAction, LicenseStatus
 from .dates import local_today
 from .identifiers import clean_uscc, normalize_uscc
-from .models import License, LicenseEvent, Operator
+from .models import Finding, License, LicenseEvent, Operator
 from .search import operators_named
 
 S = LicenseStatus
@@ -93,6 +93,10 @@ class Verdict:
     operators: list[Operator]
     licenses: list[LicenseOnDay]
     headline: str
+    # Compliance flags of the entity as of `flags_on` (today, whatever day the verdict is for): those of
+    # the products of the licenses shown, then those of the findings against the entity.
+    flags: list[compliance.Flag] = dataclasses.field(default_factory=list)
+    flags_on: datetime.date | None = None
 
     @property
     def headline_label(self):
@@ -146,6 +150,7 @@ def verdict(
         licenses = licenses.filter(data_domains=domain)
     licenses = licenses.select_related("grantor", "operator").prefetch_related(
         "data_domains",
+        compliance.products_prefetch(),
         Prefetch(
             "events",
             queryset=LicenseEvent.objects.exclude(to_status="").order_by("occurred_on", "created_at", "id"),
@@ -158,8 +163,26 @@ def verdict(
         key=lambda item: (Headline.ORDER.index(item.headline), -(item.license.term_end or on).toordinal())
     )
     headline = states[0].headline if states else Headline.NO_LICENSE
+    flags = [flag for state in states for flag in compliance.license_flags(state.license, today)]
+    # As for operators, a USCC wins over a name.
+    against = findings.matching_entity(
+        Finding.objects.all(), operators=operators, uscc=uscc, name="" if uscc else name
+    )
+    if domain:
+        against = against.filter(Q(data_domain=domain) | Q(data_domain=""))
+    against = list(against.order_by("published_on", "id"))
+    found = compliance.finding_flags(against)
+    flags += [flag for finding in against for flag in found[finding.pk]]
     return Verdict(
-        on=on, uscc=uscc, name=name, domain=domain, operators=operators, licenses=states, headline=headline
+        on=on,
+        uscc=uscc,
+        name=name,
+        domain=domain,
+        operators=operators,
+        licenses=states,
+        headline=headline,
+        flags=flags,
+        flags_on=today,
     )
 
 

@@ -127,6 +127,89 @@ def admin_form_data(license: License, **overrides) -> dict:
         "remarks": "",
         "seen_version": license.version,
         "amendment_reason": "",
+        **product_form_data(license),
     }
     data.update(overrides)
     return data
+
+
+def product_form_data(license: License, new: list[dict] | None = None) -> dict:
+    """The products inline as the admin's license form posts it: the license's products unchanged, and
+    `new` rows to add."""
+    rows = [
+        {field: getattr(product, field) for field in PRODUCT_FORM_FIELDS} | {"id": product.pk}
+        for product in license.products.order_by("name", "id")
+    ]
+    existing = len(rows)
+    rows += [{field: "" for field in PRODUCT_FORM_FIELDS} | row for row in new or []]
+    data = {
+        "products-TOTAL_FORMS": str(len(rows)),
+        "products-INITIAL_FORMS": str(existing),
+        "products-MIN_NUM_FORMS": "0",
+        "products-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for field, value in row.items():
+            if value is None or value is False:
+                continue
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            data[f"products-{index}-{field}"] = "on" if value is True else str(value)
+        data[f"products-{index}-license"] = str(license.pk)
+    return data
+
+
+PRODUCT_FORM_FIELDS = [
+    "name",
+    "description",
+    "product_class",
+    "charging_unit",
+    "price_cap",
+    "cap_set_on",
+    "cap_document",
+    "actual_price",
+    "price_above_cap_reason",
+    "trial_price",
+    "prices_posted_on",
+    "review_cycle_months",
+    "offered_until",
+]
+
+
+def product(license: License, *, actor=None, **fields):
+    """A product added through the products service (an event on the license, the version bumped)."""
+    from licensing import products
+
+    fields.setdefault("name", f"Product #{next(_sequence)}")
+    fields.setdefault("product_class", "industry")
+    with notifications.suppressed():
+        created = products.create_product(license, actor=actor, expected_version=license.version, **fields)
+    license.refresh_from_db()
+    return created
+
+
+def priced(license: License, price="0.50", cap="1.00", **fields):
+    """A paid industry product with its cap, price and posting all recorded (raises no flag by itself)."""
+    today = local_today()
+    values = {
+        "charging_unit": "per_call",
+        "price_cap": cap,
+        "cap_set_on": today - D(days=30),
+        "cap_document": "示例价格文件〔2026〕1号",
+        "actual_price": price,
+        "prices_posted_on": today - D(days=20),
+        "review_cycle_months": 36,
+        **fields,
+    }
+    return product(license, **values)
+
+
+def finding(**fields):
+    from licensing import findings
+
+    fields.setdefault("issuer", "审计署")
+    fields.setdefault("issuer_en", "National Audit Office")
+    fields.setdefault("published_on", local_today() - D(days=100))
+    fields.setdefault("entity_name", f"Entity #{next(_sequence)}")
+    fields.setdefault("source", "Audit report.")
+    return findings.record_finding(**fields)

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .. import access
+from .. import access, compliance
 from ..choices import LicenseStatus
 from ..dates import local_today
 
@@ -44,4 +44,19 @@ class GrantorFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
             return queryset.filter(grantor_id=int(self.value()))
+        return queryset
+
+
+class HasFlagsFilter(admin.SimpleListFilter):
+    """Licenses whose products raise a compliance flag today (licensing.compliance), or none."""
+
+    title = _("compliance flags")
+    parameter_name = "has_flags"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has flags")), ("no", _("No flags"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return compliance.flagged_licenses(queryset, flagged=self.value() == "yes")
         return queryset

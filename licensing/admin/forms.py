@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle
-from ..exceptions import LicensingError
+from ..exceptions import LicensingError, StaleVersion
 from ..models import Domain, License
 
 # The fields a regulator edits; status, number and version belong to the lifecycle service.
@@ -65,12 +65,16 @@ class LicenseAdminForm(forms.ModelForm):
             if self.instance.pk:
                 if cleaned.get("seen_version") is None:
                     raise ValidationError(_("The form is missing the license's version: reload the page."))
-                lifecycle.check_edit(
-                    self.instance,
-                    self.changes(),
-                    expected_version=cleaned["seen_version"],
-                    reason=cleaned.get("amendment_reason", ""),
-                )
+                if self.changes():
+                    lifecycle.check_edit(
+                        self.instance,
+                        self.changes(),
+                        expected_version=cleaned["seen_version"],
+                        reason=cleaned.get("amendment_reason", ""),
+                    )
+                elif self.instance.version != cleaned["seen_version"]:
+                    # Only the products change (or nothing): no amendment, but the same version rule.
+                    raise StaleVersion(cleaned["seen_version"], self.instance.version)
             else:
                 lifecycle.check_create(**self.changes())
         except LicensingError as error:

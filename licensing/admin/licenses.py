@@ -13,14 +13,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, exports, lifecycle, search
+from .. import access, compliance, exports, lifecycle, search
 from ..choices import LicenseAction, LicenseStatus
 from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..models import License, LicenseEvent
 from .base import RoleAdmin
-from .filters import ExpiresWithinFilter, GrantorFilter
+from .filters import ExpiresWithinFilter, GrantorFilter, HasFlagsFilter
 from .forms import BulkReasonForm, LicenseAdminForm, ReasonForm, RenewForm, add_service_errors
+from .products import ProductInline, ProductInlineFormSet, flag_tags
 from .reminders import ExpiryReminderInline
 
 # Activation and expiry follow the calendar (the sweep does them); the buttons offer the decisions.
@@ -40,8 +41,24 @@ class _ServiceRefused(Exception):
 @admin.register(License)
 class LicenseAdmin(RoleAdmin):
     form = LicenseAdminForm
-    list_display = ["number", "title", "grantor", "operator", "status_badge", "term_end", "days_left"]
-    list_filter = ["status", "data_domains", "authorization_mode", GrantorFilter, ExpiresWithinFilter]
+    list_display = [
+        "number",
+        "title",
+        "grantor",
+        "operator",
+        "status_badge",
+        "term_end",
+        "days_left",
+        "flags_column",
+    ]
+    list_filter = [
+        "status",
+        "data_domains",
+        "authorization_mode",
+        GrantorFilter,
+        ExpiresWithinFilter,
+        HasFlagsFilter,
+    ]
     list_select_related = ["grantor", "operator"]
     search_fields = [
         "number",
@@ -55,7 +72,7 @@ class LicenseAdmin(RoleAdmin):
     date_hierarchy = "term_end"
     ordering = ["-created_at", "-id"]
     actions = ["bulk_suspend", "bulk_reinstate", "bulk_revoke"]
-    inlines = [ExpiryReminderInline]
+    inlines = [ProductInline, ExpiryReminderInline]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "grantor", "implementing_body", "operator", "seen_version"]}),
@@ -85,13 +102,14 @@ class LicenseAdmin(RoleAdmin):
     autocomplete_fields = ["operator"]
 
     class Media:
-        css = {"all": ["licensing/status.css"]}
+        css = {"all": ["licensing/status.css", "licensing/compliance.css"]}
 
     # Permissions: licensing.access decides; licenses and their events are never deleted.
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("grantor", "operator")
-        return access.managed_licenses(request.user, queryset)
+        # The products come along for the flags column: one query for the whole page.
+        return access.managed_licenses(request.user, compliance.with_products(queryset))
 
     def has_add_permission(self, request):
         return request.user.is_staff and access.can_create_licenses(request.user)
@@ -134,6 +152,10 @@ class LicenseAdmin(RoleAdmin):
             return format_html("{}{}", _("ended"), version)
         return format_html("{}{}", obj.days_left(), version)
 
+    @admin.display(description=_("flags"))
+    def flags_column(self, obj):
+        return flag_tags(compliance.license_flags(obj))
+
     def get_search_results(self, request, queryset, search_term):
         # The registry's one search (licensing.search): names in any writing, USCCs in any form.
         return search.search_licenses(queryset, search_term), False
@@ -142,7 +164,10 @@ class LicenseAdmin(RoleAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            if change:
+            if change and not form.changes():
+                # Nothing of the license itself changes (its products may: save_related).
+                pass
+            elif change:
                 lifecycle.edit(
                     obj,
                     form.changes(),
@@ -159,8 +184,15 @@ class LicenseAdmin(RoleAdmin):
             raise _ServiceRefused(error) from error
 
     def save_related(self, request, form, formsets, change):
-        # The data domains were saved by the service with the rest; the inlines are read-only.
-        pass
+        # The data domains were saved by the service with the rest; the reminders are read-only; the
+        # products go through their service, expecting the version the license has now (save_model has
+        # checked the version the regulator saw, under the lock this transaction still holds).
+        for formset in formsets:
+            if isinstance(formset, ProductInlineFormSet):
+                try:
+                    formset.save_through_service(form.instance, actor=request.user)
+                except LicensingError as error:
+                    raise _ServiceRefused(error) from error
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -189,6 +221,7 @@ class LicenseAdmin(RoleAdmin):
             and not License.objects.live_successors_of(license).exists(),
             "timeline": LicenseEvent.objects.filter(license=license).order_by("-created_at", "-id"),
             "successor": License.objects.live_successors_of(license).only("pk", "number").first(),
+            "flags": compliance.license_flags(license),
             "predecessor": license.predecessor,
         }
 

@@ -2,13 +2,14 @@
 `division` by jurisdiction prefix; `operator` by USCC (any form) and `operator_id`; `q` searches."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from .. import search
 from ..choices import AuthorizationMode, DataDomain, LicenseStatus
 from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
-from ..models import Authority, License, Operator
+from ..models import Authority, Finding, License, Operator
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -111,3 +112,50 @@ class AuthorityFilter(StrictFilterSet):
     def filter_q(self, queryset, name, value):
         value = search.clean_query(value)
         return queryset.filter(name__icontains=value) | queryset.filter(name_en__icontains=value)
+
+
+class FindingFilter(StrictFilterSet):
+    issuer = django_filters.CharFilter(
+        method="filter_issuer", help_text=_("The issuer's name (Chinese or English), as recorded.")
+    )
+    department = django_filters.CharFilter(
+        method="filter_department", help_text=_("The department's name (Chinese or English), as recorded.")
+    )
+    year = django_filters.NumberFilter(
+        field_name="published_on", lookup_expr="year", help_text=_("The year the finding was published.")
+    )
+    domain = django_filters.ChoiceFilter(field_name="data_domain", choices=DataDomain.choices)
+    operator = django_filters.CharFilter(
+        method="filter_operator", help_text=_("The USCC of the operator found, any form.")
+    )
+    operator_id = django_filters.NumberFilter(field_name="operator_id")
+    authority_id = django_filters.NumberFilter(field_name="authority_id")
+    q = django_filters.CharFilter(method="filter_q", help_text=_("Entity, department or issuer."))
+    ordering = django_filters.OrderingFilter(fields=["published_on", "amount", "created_at"])
+
+    class Meta:
+        model = Finding
+        fields = []
+
+    def filter_issuer(self, queryset, name, value):
+        value = search.clean_query(value)
+        return queryset.filter(Q(issuer=value) | Q(issuer_en__iexact=value))
+
+    def filter_department(self, queryset, name, value):
+        value = search.clean_query(value)
+        return queryset.filter(Q(department=value) | Q(department_en__iexact=value))
+
+    def filter_operator(self, queryset, name, value):
+        code = normalize_uscc(value)
+        return queryset.filter(Q(operator__uscc=code) | Q(entity_uscc=code))
+
+    def filter_q(self, queryset, name, value):
+        value = search.clean_query(value)
+        return queryset.filter(
+            Q(entity_name__icontains=value)
+            | Q(entity_name_en__icontains=value)
+            | Q(department__icontains=value)
+            | Q(department_en__icontains=value)
+            | Q(issuer__icontains=value)
+            | Q(issuer_en__icontains=value)
+        )

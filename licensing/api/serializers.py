@@ -7,19 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from .. import access
+from .. import access, compliance
 from ..choices import (
     AuthorizationMode,
+    ChargingUnit,
     DataDomain,
     DivisionLevel,
+    FlagCode,
     LicenseAction,
     LicenseStatus,
     OperatorKind,
+    ProductClass,
+    RecordOrigin,
     SelectionMethod,
 )
+from ..dates import local_today
 from ..identifiers import normalize_uscc
-from ..models import Authority, License, LicenseEvent, Operator
+from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from ..models.operators import validate_email_lines
+from ..models.products import MAX_REVIEW_CYCLE_MONTHS
 
 
 class AuthoritySerializer(serializers.ModelSerializer):
@@ -36,6 +42,43 @@ class OperatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Operator
         fields = ["id", "name", "name_en", "aliases", "uscc", "uscc_note", "kind", "website"]
+
+
+class FlagSerializer(serializers.Serializer):
+    """A compliance flag: computed from the data when the representation is made, never stored."""
+
+    code = serializers.ChoiceField(choices=FlagCode.choices)
+    label = serializers.CharField()
+    explanation = serializers.CharField()
+    license = serializers.CharField(source="license_number", allow_null=True)
+    product = serializers.IntegerField(source="product_id", allow_null=True)
+    finding = serializers.IntegerField(source="finding_id", allow_null=True)
+
+    def to_representation(self, flag):
+        data = super().to_representation(flag)
+        data["license"] = data["license"] or None
+        return data
+
+
+def flags_field():
+    return extend_schema_field(FlagSerializer(many=True))
+
+
+class OperatorWithFlagsSerializer(OperatorSerializer):
+    """An operator with its compliance flags (its licenses' products, findings against it). Views that
+    show many operators compute the flags for all of them at once and pass them as context["flags"]."""
+
+    flags = serializers.SerializerMethodField()
+
+    class Meta(OperatorSerializer.Meta):
+        fields = [*OperatorSerializer.Meta.fields, "flags"]
+
+    @flags_field()
+    def get_flags(self, operator) -> list[dict]:
+        flags = self.context.get("flags") or {}
+        if operator.pk not in flags:
+            flags = compliance.operator_flags([operator])
+        return FlagSerializer(flags[operator.pk], many=True).data
 
 
 class OperatorWriteSerializer(serializers.ModelSerializer):
@@ -86,6 +129,7 @@ class LicenseSerializer(serializers.ModelSerializer):
     )
     predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     successor = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField()
 
     class Meta:
         model = License
@@ -115,6 +159,7 @@ class LicenseSerializer(serializers.ModelSerializer):
             "remarks",
             "predecessor",
             "successor",
+            "flags",
             "origin",
             "version",
             "created_at",
@@ -124,6 +169,11 @@ class LicenseSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataDomain.choices)))
     def get_data_domains(self, license) -> list[str]:
         return sorted(domain.code for domain in license.data_domains.all())
+
+    @flags_field()
+    def get_flags(self, license) -> list[dict]:
+        # The views prefetch the products (compliance.with_products): no query per license.
+        return FlagSerializer(compliance.license_flags(license), many=True).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_successor(self, license) -> str | None:
@@ -270,6 +320,8 @@ class VerdictSerializer(serializers.Serializer):
     query = serializers.SerializerMethodField()
     operators = OperatorSerializer(many=True)
     licenses = VerdictLicenseSerializer(many=True)
+    flags = FlagSerializer(many=True)
+    flags_on = serializers.DateField(help_text=_("The day the flags are computed for: today."))
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_query(self, verdict) -> dict:
@@ -281,6 +333,167 @@ class VerifyQuerySerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     domain = serializers.ChoiceField(choices=DataDomain.choices, required=False, allow_blank=True)
     on = serializers.DateField(required=False)
+
+
+# Products and findings -----------------------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product or service of a license, with its cap and price in yuan per charging unit."""
+
+    license = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    product_class_label = serializers.CharField(source="get_product_class_display", read_only=True)
+    flags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "license",
+            "name",
+            "description",
+            "product_class",
+            "product_class_label",
+            "charging_unit",
+            "price_cap",
+            "cap_set_on",
+            "cap_document",
+            "actual_price",
+            "price_above_cap_reason",
+            "trial_price",
+            "prices_posted_on",
+            "review_cycle_months",
+            "offered_until",
+            "flags",
+            "origin",
+            "created_at",
+            "updated_at",
+        ]
+
+    @flags_field()
+    def get_flags(self, product) -> list[dict]:
+        flags = compliance.product_flags(product, product.license, local_today())
+        return FlagSerializer(flags, many=True).data
+
+
+def _price(**kwargs):
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=4, min_value=0, required=False, allow_null=True, **kwargs
+    )
+
+
+class ProductWriteSerializer(serializers.Serializer):
+    """Adding a product, or changing one (PATCH: any of the fields), with the license's version."""
+
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    product_class = serializers.ChoiceField(choices=ProductClass.choices)
+    charging_unit = serializers.ChoiceField(choices=ChargingUnit.choices, required=False, allow_blank=True)
+    price_cap = _price(help_text=_("Yuan per charging unit."))
+    cap_set_on = serializers.DateField(required=False, allow_null=True)
+    cap_document = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    actual_price = _price(help_text=_("Yuan per charging unit; 0 for a free product."))
+    price_above_cap_reason = serializers.CharField(required=False, allow_blank=True)
+    trial_price = serializers.BooleanField(required=False)
+    prices_posted_on = serializers.DateField(required=False, allow_null=True)
+    review_cycle_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_REVIEW_CYCLE_MONTHS
+    )
+    offered_until = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1, help_text=_("The license's version you last saw."))
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def fields_to_set(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("version")
+        data.pop("reason", None)
+        return data
+
+
+class ProductUpdateSerializer(ProductWriteSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    operator = OperatorSerializer(read_only=True, allow_null=True)
+    authority = AuthoritySerializer(read_only=True, allow_null=True)
+    systems = serializers.ListField(child=serializers.CharField(), source="system_list", read_only=True)
+    source_urls = serializers.ListField(
+        child=serializers.URLField(), source="source_url_list", read_only=True
+    )
+    flags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "issuer",
+            "issuer_en",
+            "published_on",
+            "period_start",
+            "period_end",
+            "dates_approximate",
+            "entity_name",
+            "entity_name_en",
+            "entity_uscc",
+            "department",
+            "department_en",
+            "operator",
+            "authority",
+            "data_domain",
+            "amount",
+            "systems",
+            "description",
+            "source",
+            "source_urls",
+            "flags",
+            "origin",
+            "created_at",
+            "updated_at",
+        ]
+
+    @flags_field()
+    def get_flags(self, finding) -> list[dict]:
+        flags = self.context.get("flags") or {}
+        if finding.pk not in flags:
+            flags = compliance.finding_flags([finding])
+        return FlagSerializer(flags[finding.pk], many=True).data
+
+
+class FindingWriteSerializer(serializers.Serializer):
+    """Recording a finding. The entity is linked to the registered operator or authority it names."""
+
+    issuer = serializers.CharField(max_length=200)
+    issuer_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    published_on = serializers.DateField()
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+    dates_approximate = serializers.BooleanField(required=False)
+    entity_name = serializers.CharField(max_length=300)
+    entity_name_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    entity_uscc = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    department = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    department_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    data_domain = serializers.ChoiceField(choices=DataDomain.choices, required=False, allow_blank=True)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    systems = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(help_text=_("The report or decision that records the finding."))
+    source_urls = serializers.ListField(child=serializers.URLField(), required=False)
+    origin = serializers.ChoiceField(choices=RecordOrigin.choices, required=False)
+
+    def fields_to_set(self) -> dict:
+        data = dict(self.validated_data)
+        for name in ("systems", "source_urls"):
+            if name in data:
+                data[name] = "\n".join(item.strip() for item in data[name] if item.strip())
+        return data
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ router.include_root_view = False
 router.register("licenses", views.LicenseViewSet, basename="license")
 router.register("operators", views.OperatorViewSet, basename="operator")
 router.register("authorities", views.AuthorityViewSet, basename="authority")
+router.register("findings", views.FindingViewSet, basename="finding")
 
 app_name = "api"
 urlpatterns = [

@@ -13,11 +13,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, feed, lifecycle, verify
+from .. import access, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
-from ..models import Authority, License, LicenseEvent, Operator
+from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
-from .filters import AuthorityFilter, LicenseFilter, OperatorFilter
+from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter
 from .pagination import Pages
 
 ERRORS = {
@@ -76,7 +76,7 @@ def _license_queryset():
     successor = License.objects.live_successors_of(OuterRef("pk")).values("number")[:1]
     return (
         License.objects.select_related("grantor", "implementing_body", "operator", "predecessor")
-        .prefetch_related("data_domains")
+        .prefetch_related("data_domains", compliance.products_prefetch())
         .annotate(successor_number=Subquery(successor))
     )
 
@@ -219,23 +219,106 @@ class LicenseViewSet(
         page = self.paginate_queryset(events)
         return self.get_paginated_response(s.LicenseEventSerializer(page, many=True).data)
 
+    # Products and services of a license, with their caps and prices.
+
+    def _no_parameters(self, request):
+        unknown = sorted(request.query_params)
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The products and services of a license"),
+        responses={200: s.ProductSerializer(many=True), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Add a product or service to a license"),
+        description=_(
+            "Give the license's version you last saw; the change is recorded as an event on the license "
+            "and the version goes up. An actual price above the cap needs `price_above_cap_reason`."
+        ),
+        request=s.ProductWriteSerializer,
+        responses={201: s.ProductSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def products(self, request, number=None):
+        if request.method == "GET":
+            self._no_parameters(request)
+            license = self.get_object()
+            rows = license.products.order_by("name", "id")
+            return Response(s.ProductSerializer(rows, many=True).data)
+        license = self._changeable()
+        serializer = s.ProductWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = products.create_product(
+            license,
+            actor=request.user,
+            expected_version=serializer.validated_data["version"],
+            reason=serializer.validated_data["reason"],
+            **serializer.fields_to_set(),
+        )
+        return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("One product or service of a license"),
+        parameters=[OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: s.ProductSerializer, **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary=_("Change a product's fields, cap or price"),
+        description=_("Give the license's version you last saw; the change is recorded on the license."),
+        parameters=[OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=s.ProductUpdateSerializer,
+        responses={200: s.ProductSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch"],
+        url_path=r"products/(?P<product_id>[0-9]+)",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def product(self, request, number=None, product_id=None):
+        if request.method == "GET":
+            self._no_parameters(request)
+            license = self.get_object()
+        else:
+            license = self._changeable()
+        product = get_object_or_404(Product.objects.filter(license=license), pk=product_id)
+        product.license = license
+        if request.method == "GET":
+            return Response(s.ProductSerializer(product).data)
+        serializer = s.ProductUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        products.update_product(
+            product,
+            serializer.fields_to_set(),
+            actor=request.user,
+            expected_version=serializer.validated_data["version"],
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        return Response(s.ProductSerializer(product).data)
+
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_("Operators"), responses={200: s.OperatorSerializer(many=True), **READ_ERRORS}
+        summary=_("Operators"), responses={200: s.OperatorWithFlagsSerializer(many=True), **READ_ERRORS}
     ),
     retrieve=extend_schema(
         summary=_("One operator, by USCC"),
         parameters=[
             OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("Any form."))
         ],
-        responses={200: s.OperatorSerializer, **READ_ERRORS},
+        responses={200: s.OperatorWithFlagsSerializer, **READ_ERRORS},
     ),
 )
 class OperatorViewSet(
     PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    serializer_class = s.OperatorSerializer
+    serializer_class = s.OperatorWithFlagsSerializer
     queryset = Operator.objects.order_by("name", "id")
     lookup_field = "uscc"
     lookup_value_regex = r"[^/]+"
@@ -247,6 +330,14 @@ class OperatorViewSet(
         code = normalize_uscc(self.kwargs["uscc"])
         return get_object_or_404(Operator.objects.exclude(uscc=""), uscc=code)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # The flags of the whole page at once: a constant number of queries however many operators.
+        context = {**self.get_serializer_context(), "flags": compliance.operator_flags(page)}
+        return self.get_paginated_response(
+            s.OperatorWithFlagsSerializer(page, many=True, context=context).data
+        )
+
     def retrieve(self, request, *args, **kwargs):
         self.etag_this = True
         return super().retrieve(request, *args, **kwargs)
@@ -254,7 +345,7 @@ class OperatorViewSet(
     @extend_schema(
         summary=_("Register an operator"),
         request=s.OperatorWriteSerializer,
-        responses={201: s.OperatorSerializer, **ERRORS},
+        responses={201: s.OperatorWithFlagsSerializer, **ERRORS},
     )
     def create(self, request):
         if not access.can_register_operators(request.user):
@@ -262,7 +353,7 @@ class OperatorViewSet(
         serializer = s.OperatorWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         operator = serializer.save()
-        return Response(s.OperatorSerializer(operator).data, status=status.HTTP_201_CREATED)
+        return Response(s.OperatorWithFlagsSerializer(operator).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -282,6 +373,50 @@ class AuthorityViewSet(PublicReads, ETagMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         self.etag_this = True
         return super().retrieve(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Findings"),
+        description=_("Audit and enforcement findings, newest first, each with its compliance flags."),
+        responses={200: s.FindingSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(summary=_("One finding"), responses={200: s.FindingSerializer, **READ_ERRORS}),
+)
+class FindingViewSet(
+    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Findings: public reads; superusers and national-level regulators record them."""
+
+    serializer_class = s.FindingSerializer
+    queryset = Finding.objects.select_related("operator", "authority").order_by("-published_on", "id")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FindingFilter
+    pagination_class = Pages
+    lookup_value_regex = r"[0-9]+"
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "flags": compliance.finding_flags(page)}
+        return self.get_paginated_response(s.FindingSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        self.etag_this = True
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("Record a finding"),
+        description=_("Superusers and national-level regulators only. A finding needs its source."),
+        request=s.FindingWriteSerializer,
+        responses={201: s.FindingSerializer, **ERRORS},
+    )
+    def create(self, request):
+        if not access.can_record_findings(request.user):
+            raise exceptions.PermissionDenied(_("Findings are recorded by national-level regulators."))
+        serializer = s.FindingWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = findings.record_finding(**serializer.fields_to_set())
+        return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
 
 class VerifyView(PublicReads, APIView):
