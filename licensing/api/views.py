@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,10 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, feed, lifecycle, verify
+from .. import access, cache, feed, lifecycle, verify
 from ..identifiers import normalize_uscc
 from ..models import Authority, License, LicenseEvent, Operator
 from . import serializers as s
@@ -43,6 +45,34 @@ class PublicReads:
         return super().get_permissions()
 
 
+class CachedPublicReads:
+    """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
+    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
+    so their reads are built each time."""
+
+    def cached_read(self, request, build):
+        if request.user.is_authenticated:
+            return build()
+
+        def body():
+            response = build()
+            return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
+
+        parts = ("api", request.path, sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        self.etag_this = True
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
+        )
+
+
 class ETagMixin:
     """Detail responses carry an ETag computed from the representation itself, so it changes whenever
     anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
@@ -55,16 +85,17 @@ class ETagMixin:
             and response.status_code == 200
             and getattr(self, "etag_this", False)
         ):
-            response.render()
+            if hasattr(response, "render"):
+                response.render()
             etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
             response["ETag"] = etag
             sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
             if etag in sent or f"W/{etag}" in sent:
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
                 not_modified["ETag"] = etag
-                not_modified.accepted_renderer = response.accepted_renderer
-                not_modified.accepted_media_type = response.accepted_media_type
-                not_modified.renderer_context = response.renderer_context
+                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
+                not_modified.accepted_media_type = "application/json"
+                not_modified.renderer_context = getattr(response, "renderer_context", {})
                 for header in ("Vary", "Content-Language"):
                     if header in response:
                         not_modified[header] = response[header]
@@ -86,7 +117,12 @@ def _license_queryset():
     retrieve=extend_schema(summary=_("One license"), responses={200: s.LicenseSerializer, **READ_ERRORS}),
 )
 class LicenseViewSet(
-    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Licenses: public reads (drafts only for regulators in scope, auditors, superusers); writes."""
 
@@ -99,10 +135,6 @@ class LicenseViewSet(
 
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
-
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
 
     def _changeable(self) -> License:
         """The license named in the URL, if this user may change it: 404 where they cannot even see it,
@@ -233,7 +265,12 @@ class LicenseViewSet(
     ),
 )
 class OperatorViewSet(
-    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = s.OperatorSerializer
     queryset = Operator.objects.order_by("name", "id")
@@ -246,10 +283,6 @@ class OperatorViewSet(
     def get_object(self):
         code = normalize_uscc(self.kwargs["uscc"])
         return get_object_or_404(Operator.objects.exclude(uscc=""), uscc=code)
-
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary=_("Register an operator"),
@@ -271,17 +304,13 @@ class OperatorViewSet(
     ),
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
-class AuthorityViewSet(PublicReads, ETagMixin, viewsets.ReadOnlyModelViewSet):
+class AuthorityViewSet(PublicReads, ETagMixin, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AuthoritySerializer
     queryset = Authority.objects.order_by("division_code", "name")
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuthorityFilter
     pagination_class = Pages
     lookup_value_regex = r"[0-9]+"
-
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
 
 
 class VerifyView(PublicReads, APIView):
@@ -300,8 +329,14 @@ class VerifyView(PublicReads, APIView):
             raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         query = s.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = verify.verdict(**query.validated_data)
-        return Response(s.VerdictSerializer(result).data)
+        if request.user.is_authenticated:
+            return Response(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        def body():
+            return JSONRenderer().render(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        parts = ("verify", sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
 
 
 class EventFeedView(PublicReads, APIView):
