@@ -172,7 +172,9 @@ def test_public_reads_are_cached_until_a_change_commits(api, world, django_captu
     assert len(hit) == 0
     license = world["active"]
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.transition(license, "suspend", actor=None, reason="Audit.", expected_version=license.version)
+        lifecycle.transition(
+            license, "suspend", actor=None, reason="Audit.", expected_version=license.version
+        )
     assert api.get(url).json()["status"] == "suspended"
 
 
@@ -290,3 +292,20 @@ def test_throttling_fails_open_when_the_cache_is_down(api, world, monkeypatch, c
     response = api.get("/api/v1/authorities/")
     assert response.status_code == 200
     assert "not throttled" in caplog.text
+
+
+def test_the_lean_read_path_gives_exactly_what_the_serializer_describes(api, world):
+    from licensing.api.representations import license_representation, license_values, with_domains
+    from licensing.api.serializers import LicenseSerializer
+    from licensing.api.views import _license_queryset
+    from licensing.models import License
+
+    renewed = factories.license_in(
+        "renewed", consideration="1802441200.00", source_urls="https://a.example/1"
+    )
+    licenses = [world["active"], world["later"], world["draft"], renewed, renewed.successor]
+    for license in licenses:
+        with_serializer = LicenseSerializer(_license_queryset().get(pk=license.pk)).data
+        (row,) = with_domains(license_values(License.objects.filter(pk=license.pk)))
+        lean = license_representation(row)
+        assert lean == dict(with_serializer), license.number

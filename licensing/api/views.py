@@ -21,6 +21,7 @@ from ..models import Authority, License, LicenseEvent, Operator
 from . import serializers as s
 from .filters import AuthorityFilter, LicenseFilter, OperatorFilter
 from .pagination import Pages
+from .representations import license_representation, license_values, with_domains
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input: the errors name the fields.")),
@@ -135,6 +136,28 @@ class LicenseViewSet(
 
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
+
+    # Reads take the lean path (representations.py): one query of values, no model instances.
+
+    def list(self, request, *args, **kwargs):
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.all())
+            rows = with_domains(self.paginate_queryset(license_values(self.filter_queryset(visible))))
+            return self.get_paginated_response([license_representation(row) for row in rows])
+
+        return self.cached_read(request, build)
+
+    def retrieve(self, request, number=None):
+        self.etag_this = True
+
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.filter(number=number))
+            rows = with_domains(license_values(visible)[:1])
+            if not rows:
+                raise exceptions.NotFound(_("No license with this number, or not visible to you."))
+            return Response(license_representation(rows[0]))
+
+        return self.cached_read(request, build)
 
     def _changeable(self) -> License:
         """The license named in the URL, if this user may change it: 404 where they cannot even see it,
