@@ -83,7 +83,8 @@ _EVENTS[S.EXPIRED] = [*_EVENTS[S.ACTIVE], ("expire", S.ACTIVE, S.EXPIRED)]
 
 
 def generate(count: int, today: datetime.date, progress: Callable[[int], None] | None = None) -> Generated:
-    """Create `count` synthetic licenses (and 1 operator per 100 licenses, and the authorities)."""
+    """Create `count` synthetic licenses (and 1 operator per 5 licenses, as in the registers seen, and the
+    authorities)."""
     result = Generated()
     domains = Domain.objects.for_codes(DataDomain.values)
     authorities = []
@@ -96,7 +97,7 @@ def generate(count: int, today: datetime.date, progress: Callable[[int], None] |
         authorities.append(authority)
         result.authorities += created
     start_number = License.objects.filter(origin=RecordOrigin.SYNTHETIC).count()
-    operator_count = max(count // 100, 1)
+    operator_count = max(count // 5, 1)
     operator_start = Operator.objects.filter(origin=RecordOrigin.SYNTHETIC).count()
     operators = []
     for first in range(operator_start, operator_start + operator_count, CHUNK):

@@ -21,7 +21,7 @@ def test_generate_licenses_makes_marked_varied_data_with_history_and_one_percent
         call_command("generate_licenses", "--count", "2000", stdout=out)
         assert "Created 2,000 licenses" in out.getvalue()
         assert set(License.objects.values_list("origin", flat=True)) == {RecordOrigin.SYNTHETIC}
-        assert Operator.objects.filter(origin=RecordOrigin.SYNTHETIC).count() == 20
+        assert Operator.objects.filter(origin=RecordOrigin.SYNTHETIC).count() == 400
         statuses = set(License.objects.values_list("status", flat=True))
         assert statuses >= {"granted", "active", "suspended", "expired", "revoked"}
         assert License.objects.values("data_domains").distinct().count() >= 10
