@@ -153,6 +153,7 @@ def test_bad_parameters_are_400s_naming_the_parameter(api, world, query, paramet
 
 def test_list_costs_the_same_queries_for_1_and_for_100_rows(api, world):
     def queries():
+        cache.clear()  # the build, not a cache hit
         with CaptureQueriesContext(connection) as captured:
             assert api.get("/api/v1/licenses/?page_size=200").status_code == 200
         return len(captured)
@@ -161,6 +162,20 @@ def test_list_costs_the_same_queries_for_1_and_for_100_rows(api, world):
     for _ in range(98):
         _granted(world["hangzhou"], factories.operator(), TODAY - D(days=1), 30)
     assert queries() == few
+
+
+def test_public_reads_are_cached_until_a_change_commits(api, world, django_capture_on_commit_callbacks):
+    url = f"/api/v1/licenses/{world['active'].number}/"
+    first = api.get(url).json()
+    with CaptureQueriesContext(connection) as hit:
+        assert api.get(url).json() == first
+    assert len(hit) == 0
+    license = world["active"]
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.transition(
+            license, "suspend", actor=None, reason="Audit.", expected_version=license.version
+        )
+    assert api.get(url).json()["status"] == "suspended"
 
 
 def test_events_of_a_license(api, world):
@@ -221,7 +236,7 @@ def test_verify_bad_input(api, query, parameter):
     assert parameter in response.json()["errors"]
 
 
-def test_etag_changes_with_what_the_representation_depends_on(api, world):
+def test_etag_changes_with_what_the_representation_depends_on(api, world, django_capture_on_commit_callbacks):
     url = f"/api/v1/licenses/{world['active'].number}/"
     first = api.get(url, HTTP_ACCEPT_LANGUAGE="en")
     etag = first["ETag"]
@@ -230,11 +245,13 @@ def test_etag_changes_with_what_the_representation_depends_on(api, world):
     assert api.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")["ETag"] != etag
     operator = world["ali"]
     operator.website = "https://example.org"
-    operator.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the commit invalidates cached bodies
+        operator.save()
     changed = api.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     world["hangzhou"].name_en = "Hangzhou Data Resources Administration"
-    world["hangzhou"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        world["hangzhou"].save()
     assert api.get(url, HTTP_ACCEPT_LANGUAGE="en")["ETag"] != changed["ETag"]
 
 
@@ -275,3 +292,24 @@ def test_throttling_fails_open_when_the_cache_is_down(api, world, monkeypatch, c
     response = api.get("/api/v1/authorities/")
     assert response.status_code == 200
     assert "not throttled" in caplog.text
+
+
+def test_the_lean_read_path_gives_exactly_what_the_serializer_describes(api, world):
+    from licensing.api.representations import license_representation, license_values, with_domains, with_flags
+    from licensing.api.serializers import LicenseSerializer
+    from licensing.api.views import _license_queryset
+    from licensing.models import License
+
+    renewed = factories.license_in(
+        "renewed", consideration="1802441200.00", source_urls="https://a.example/1"
+    )
+    # Products that raise flags: a price above its cap, and a paid product before the term starts.
+    factories.priced(world["active"], price="2.00", cap="1.50", price_above_cap_reason="Interim.")
+    factories.priced(renewed.successor, price="0.0025", cap="0.01")
+    licenses = [world["active"], world["later"], world["draft"], renewed, renewed.successor]
+    for license in licenses:
+        with_serializer = LicenseSerializer(_license_queryset().get(pk=license.pk)).data
+        (row,) = with_flags(with_domains(license_values(License.objects.filter(pk=license.pk))))
+        lean = license_representation(row)
+        assert lean == dict(with_serializer), license.number
+    assert [flag["code"] for flag in lean["flags"]] == ["unlicensed_charging"]

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,15 +11,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, compliance, feed, findings, lifecycle, products, verify
+from .. import access, cache, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
 from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter
 from .pagination import Pages
+from .representations import license_representation, license_values, with_domains, with_flags
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input: the errors name the fields.")),
@@ -43,6 +46,34 @@ class PublicReads:
         return super().get_permissions()
 
 
+class CachedPublicReads:
+    """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
+    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
+    so their reads are built each time."""
+
+    def cached_read(self, request, build):
+        if request.user.is_authenticated:
+            return build()
+
+        def body():
+            response = build()
+            return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
+
+        parts = ("api", request.path, sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        self.etag_this = True
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
+        )
+
+
 class ETagMixin:
     """Detail responses carry an ETag computed from the representation itself, so it changes whenever
     anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
@@ -55,16 +86,17 @@ class ETagMixin:
             and response.status_code == 200
             and getattr(self, "etag_this", False)
         ):
-            response.render()
+            if hasattr(response, "render"):
+                response.render()
             etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
             response["ETag"] = etag
             sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
             if etag in sent or f"W/{etag}" in sent:
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
                 not_modified["ETag"] = etag
-                not_modified.accepted_renderer = response.accepted_renderer
-                not_modified.accepted_media_type = response.accepted_media_type
-                not_modified.renderer_context = response.renderer_context
+                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
+                not_modified.accepted_media_type = "application/json"
+                not_modified.renderer_context = getattr(response, "renderer_context", {})
                 for header in ("Vary", "Content-Language"):
                     if header in response:
                         not_modified[header] = response[header]
@@ -86,7 +118,12 @@ def _license_queryset():
     retrieve=extend_schema(summary=_("One license"), responses={200: s.LicenseSerializer, **READ_ERRORS}),
 )
 class LicenseViewSet(
-    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Licenses: public reads (drafts only for regulators in scope, auditors, superusers); writes."""
 
@@ -100,9 +137,29 @@ class LicenseViewSet(
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
 
-    def retrieve(self, request, *args, **kwargs):
+    # Reads take the lean path (representations.py): one query of values, no model instances.
+
+    def list(self, request, *args, **kwargs):
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.all())
+            rows = with_flags(
+                with_domains(self.paginate_queryset(license_values(self.filter_queryset(visible))))
+            )
+            return self.get_paginated_response([license_representation(row) for row in rows])
+
+        return self.cached_read(request, build)
+
+    def retrieve(self, request, number=None):
         self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
+
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.filter(number=number))
+            rows = with_flags(with_domains(license_values(visible)[:1]))
+            if not rows:
+                raise exceptions.NotFound(_("No license with this number, or not visible to you."))
+            return Response(license_representation(rows[0]))
+
+        return self.cached_read(request, build)
 
     def _changeable(self) -> License:
         """The license named in the URL, if this user may change it: 404 where they cannot even see it,
@@ -316,7 +373,12 @@ class LicenseViewSet(
     ),
 )
 class OperatorViewSet(
-    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = s.OperatorWithFlagsSerializer
     queryset = Operator.objects.order_by("name", "id")
@@ -331,16 +393,15 @@ class OperatorViewSet(
         return get_object_or_404(Operator.objects.exclude(uscc=""), uscc=code)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        # The flags of the whole page at once: a constant number of queries however many operators.
-        context = {**self.get_serializer_context(), "flags": compliance.operator_flags(page)}
-        return self.get_paginated_response(
-            s.OperatorWithFlagsSerializer(page, many=True, context=context).data
-        )
+        def build():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            # The flags of the whole page at once: a constant number of queries however many operators.
+            context = {**self.get_serializer_context(), "flags": compliance.operator_flags(page)}
+            return self.get_paginated_response(
+                s.OperatorWithFlagsSerializer(page, many=True, context=context).data
+            )
 
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
+        return self.cached_read(request, build)
 
     @extend_schema(
         summary=_("Register an operator"),
@@ -362,17 +423,13 @@ class OperatorViewSet(
     ),
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
-class AuthorityViewSet(PublicReads, ETagMixin, viewsets.ReadOnlyModelViewSet):
+class AuthorityViewSet(PublicReads, ETagMixin, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AuthoritySerializer
     queryset = Authority.objects.order_by("division_code", "name")
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuthorityFilter
     pagination_class = Pages
     lookup_value_regex = r"[0-9]+"
-
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
 
 
 @extend_schema_view(
@@ -384,7 +441,12 @@ class AuthorityViewSet(PublicReads, ETagMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary=_("One finding"), responses={200: s.FindingSerializer, **READ_ERRORS}),
 )
 class FindingViewSet(
-    PublicReads, ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Findings: public reads; superusers and national-level regulators record them."""
 
@@ -396,13 +458,12 @@ class FindingViewSet(
     lookup_value_regex = r"[0-9]+"
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "flags": compliance.finding_flags(page)}
-        return self.get_paginated_response(s.FindingSerializer(page, many=True, context=context).data)
+        def build():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            context = {**self.get_serializer_context(), "flags": compliance.finding_flags(page)}
+            return self.get_paginated_response(s.FindingSerializer(page, many=True, context=context).data)
 
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return super().retrieve(request, *args, **kwargs)
+        return self.cached_read(request, build)
 
     @extend_schema(
         summary=_("Record a finding"),
@@ -435,8 +496,14 @@ class VerifyView(PublicReads, APIView):
             raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         query = s.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = verify.verdict(**query.validated_data)
-        return Response(s.VerdictSerializer(result).data)
+        if request.user.is_authenticated:
+            return Response(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        def body():
+            return JSONRenderer().render(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        parts = ("verify", sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
 
 
 class EventFeedView(PublicReads, APIView):
