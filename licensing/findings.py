@@ -114,7 +114,7 @@ def link_entity(finding: Finding) -> None:
 def _prepare(finding: Finding, fields: dict) -> Finding:
     unknown = sorted(set(fields) - set(FINDING_FIELDS))
     if unknown:
-        raise InvalidFinding({field: [_("This field cannot be set here.")] for field in unknown})
+        raise InvalidFinding({field: [str(_("This field cannot be set here."))] for field in unknown})
     for field, value in fields.items():
         if value is None and not Finding._meta.get_field(field).null:
             value = Finding._meta.get_field(field).get_default()

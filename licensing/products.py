@@ -113,7 +113,7 @@ def _prepare(license: License, current: Product | None, fields: dict) -> tuple[P
     """The product with `fields` applied (a new one where `current` is None), validated; and the diff."""
     unknown = sorted(set(fields) - set(PRODUCT_FIELDS))
     if unknown:
-        raise InvalidProduct({field: [_("This field cannot be set here.")] for field in unknown})
+        raise InvalidProduct({field: [str(_("This field cannot be set here."))] for field in unknown})
     product = Product(license=license) if current is None else _copy(current)
     diff = {}
     errors: dict[str, list] = {}
