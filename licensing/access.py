@@ -83,7 +83,12 @@ def visible_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
     if role in (Role.SUPERUSER, Role.AUDITOR):
         return queryset
     if role == Role.REGULATOR:
-        return queryset.filter(~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(jurisdiction_prefix(user)))
+        prefix = jurisdiction_prefix(user)
+        if prefix == "":
+            # National: every draft is in reach. (An empty Q() would vanish from the OR below, leaving
+            # only the public licenses.)
+            return queryset
+        return queryset.filter(~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(prefix))
     return public_licenses(queryset)
 
 
