@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EventAction
+from .compliance import format_yuan
 from .dates import local_today
 from .exceptions import InvalidProduct, LicenseClosed, StaleVersion
 
@@ -209,7 +210,7 @@ def _validate(product: Product) -> None:
         add(
             "actual_price",
             _("The actual price %(price)s is above the cap %(cap)s: lower it, or record the reason.")
-            % {"price": product.actual_price.normalize(), "cap": product.price_cap.normalize()},
+            % {"price": format_yuan(product.actual_price), "cap": format_yuan(product.price_cap)},
         )
     name_taken = (
         Product.objects.filter(license_id=product.license_id, name=product.name)

@@ -121,6 +121,10 @@ class LicenseAdmin(RoleAdmin):
             return access.can_create_licenses(request.user)
         return access.can_change_license(request.user, obj) and not obj.is_terminal
 
+    def get_inlines(self, request, obj):
+        # Products are added once the license exists (they are changes of it, with its version).
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not ProductInline]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("grantor", "implementing_body"):
             kwargs["queryset"] = access.grantable_authorities(request.user)

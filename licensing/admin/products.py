@@ -101,8 +101,8 @@ class ProductInline(admin.StackedInline):
         )
 
     def has_view_permission(self, request, obj=None):
-        # Not on the add page: products are added once the license exists.
-        return obj is not None and request.user.is_staff and access.role_of(request.user) != Role.PUBLIC
+        # (Not offered on the add page: LicenseAdmin.get_inlines; products are added once the license exists.)
+        return request.user.is_staff and access.role_of(request.user) != Role.PUBLIC
 
     def has_add_permission(self, request, obj=None):
         return self._may_change(request, obj)
