@@ -9,7 +9,8 @@ import decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -162,10 +163,14 @@ def totals(queryset: models.QuerySet | None = None) -> Totals:
     overall = queryset.aggregate(amount=Sum("amount"), count=Count("pk"))
 
     def grouped(name, name_en):
+        # Coalesce: a group with no amounts counts as 0, and sorts last on every database.
         rows = (
             queryset.order_by()
             .values(name, name_en)
-            .annotate(amount=Sum("amount"), count=Count("pk"))
+            .annotate(
+                amount=Coalesce(Sum("amount"), Value(decimal.Decimal(0)), output_field=DecimalField()),
+                count=Count("pk"),
+            )
             .order_by("-amount", name)
         )
         return [
