@@ -110,10 +110,13 @@ class LicenseFilters:
     # Using --------------------------------------------------------------------------------------------
 
     @property
+    def narrowed(self) -> bool:
+        """Whether a filter other than the search text is in use."""
+        return bool(self.statuses or self.domain or self.grantor or self.division or self.expires_within)
+
+    @property
     def active(self) -> bool:
-        return bool(
-            self.q or self.statuses or self.domain or self.grantor or self.division or self.expires_within
-        )
+        return bool(self.q) or self.narrowed
 
     @property
     def domain_choices(self):
