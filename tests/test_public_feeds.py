@@ -1,23 +1,15 @@
 """Atom feeds of lifecycle changes: site-wide and per license, newest recorded first, drafts left out."""
 
-import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
-import time_machine
 
 from licensing import lifecycle
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def _feed(client, url):

@@ -4,7 +4,6 @@ import datetime
 import time
 
 import pytest
-import time_machine
 from django.db import DatabaseError
 from django.test import override_settings
 from django.utils import timezone
@@ -13,14 +12,10 @@ from licensing import health
 from licensing.models import SweepHeartbeat
 from licensing.reminders import HEARTBEAT_NAME, run_full_sweep
 
-pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC)
+from .conftest import FROZEN_NOW
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+NOW = FROZEN_NOW
 
 
 def _sweep_finished(ago: datetime.timedelta):

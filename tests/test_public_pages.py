@@ -5,22 +5,16 @@ import datetime
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from licensing import lifecycle
 
 from . import factories
+from .conftest import FROZEN_NOW
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def _page(client, url, expect=200, **params):

@@ -12,16 +12,11 @@ from licensing import lifecycle
 from licensing.reminders import run_sweep
 
 from . import factories
+from .conftest import FROZEN_NOW
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def _queries(client, url) -> int:
@@ -57,31 +52,26 @@ def _suspend_and_reinstate(license, times=1):
         )
 
 
-def _pinned(client, url_for, build, expected):
-    """The page's query count with a few rows, and with three times as many: both `expected`."""
-    url = build(3)
-    first = _queries(client, url_for(url))
-    build(6)
-    second = _queries(client, url_for(url))
-    assert (first, second) == (expected, expected)
-
-
 def test_home(client):
-    _pinned(client, lambda _: "/", lambda n: _licenses(n), expected=3)
+    _licenses(3)
+    first = _queries(client, "/")
+    _licenses(6)
+    assert _queries(client, "/") == first == 3
 
 
-def test_license_list_plain_searched_and_filtered(client):
-    def build(n):
-        return _licenses(n, title="Health data")
-
-    _pinned(client, lambda _: "/licenses/", build, expected=4)
-    for url in (
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/licenses/",
         "/licenses/?q=Health",
         "/licenses/?status=active&domain=health&division=330100&expires_within=90",
-    ):
-        with_rows = _queries(client, url)
-        _licenses(3, title="Health data")
-        assert _queries(client, url) == with_rows == 4, url
+    ],
+)
+def test_license_list_plain_searched_and_filtered(client, url):
+    _licenses(3, title="Health data")
+    first = _queries(client, url)
+    _licenses(6, title="Health data")
+    assert _queries(client, url) == first == 4
 
 
 def test_license_page_with_a_long_history_and_renewal_chain(client):
@@ -104,12 +94,14 @@ def test_license_page_with_a_long_history_and_renewal_chain(client):
     assert in_pair == [5, 5] and in_three == [5, 5, 5]
 
 
-def test_operator_page(client):
+@pytest.mark.parametrize("url", ["/operators/{uscc}/", "/verify/?q={uscc}"])
+def test_operator_and_verify_pages(client, url):
     operator = factories.operator()
+    url = url.format(uscc=operator.uscc)
     _licenses(2, operator=operator)
-    first = _queries(client, f"/operators/{operator.uscc}/")
+    first = _queries(client, url)
     _licenses(6, operator=operator)
-    assert _queries(client, f"/operators/{operator.uscc}/") == first == 4
+    assert _queries(client, url) == first == 4
 
 
 def test_authority_page(client):
@@ -124,14 +116,6 @@ def test_authority_page(client):
     first = _queries(client, f"/authorities/{authority.pk}/")
     build(6)
     assert _queries(client, f"/authorities/{authority.pk}/") == first == 5
-
-
-def test_verify_page(client):
-    operator = factories.operator()
-    _licenses(2, operator=operator)
-    first = _queries(client, f"/verify/?q={operator.uscc}")
-    _licenses(6, operator=operator)
-    assert _queries(client, f"/verify/?q={operator.uscc}") == first == 4
 
 
 def test_feeds(client):

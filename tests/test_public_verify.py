@@ -4,22 +4,16 @@ with the licenses behind it; a question that cannot be asked gives an error summ
 import datetime
 
 import pytest
-import time_machine
 
 from licensing import lifecycle
 
 from . import factories
+from .conftest import FROZEN_NOW
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
 FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRTUWXY"}
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def _verify(client, **params):
