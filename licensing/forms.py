@@ -5,8 +5,6 @@ unknown status, a word where a number belongs) is dropped with a note saying so:
 what someone typed into its address.
 """
 
-import datetime
-
 from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -180,7 +178,3 @@ class VerifyForm(forms.Form):
                 for message in messages:
                     self.add_error(field, str(message))
         return data
-
-    @property
-    def on_day(self) -> datetime.date | None:
-        return self.cleaned_data.get("on") if self.is_valid() else None

@@ -1,5 +1,6 @@
-"""A license's history as the public reads it: which events are public, what each one is called, how and
-when a license ended, and the chain of renewals it belongs to. The public pages and the feeds use these.
+"""A license's history as the public reads it: which events are public, what each one is called, the
+event that put a license in its status (when and why it was listed, suspended or ended), and the chain
+of renewals it belongs to. The public pages and the feeds use these.
 
 A draft is not public, and neither is what happened to a license while it was one: its creation and its
 edits as a draft (events that leave it a draft) stay in the regulators' admin. Everything from the
@@ -81,7 +82,8 @@ def status_event(license: License, events: list[LicenseEvent]) -> LicenseEvent |
 
 def renewal_chain(license: License) -> list[License]:
     """Every public license in `license`'s line of renewals, oldest first (itself included); [itself]
-    when it was never renewed and renews nothing. Two queries, however long the chain.
+    when it was never renewed and renews nothing. One query for a license alone, two for a line of any
+    length.
 
     Upwards the chain follows `predecessor`; downwards the live successor (License.successor: one
     withdrawn or revoked before it took over is not a renewal).

@@ -48,7 +48,6 @@ def license_list(request):
             "page": page,
             "statuses": PUBLIC_STATUSES,
             "expiry_windows": EXPIRY_WINDOWS,
-            "today": local_today(),
         },
     )
 
@@ -83,7 +82,6 @@ def license_detail(request, number):
             "days_left": license.days_left(today) if in_term else None,
             "starts_in": (license.term_start - today).days if not_started else None,
             "chain": chain,
-            "predecessor": chain[position - 1] if position > 0 else None,
             "successor": chain[position + 1] if position + 1 < len(chain) else None,
         },
     )
