@@ -31,23 +31,10 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from licensing import outbox, reminders  # noqa: E402
-from licensing.choices import (  # noqa: E402
-    AuthorityKind,
-    AuthorizationMode,
-    DataDomain,
-    LicenseStatus,
-    RecordOrigin,
-    SelectionMethod,
-)
 from licensing.dates import local_today  # noqa: E402
-from licensing.identifiers import uscc_check_character  # noqa: E402
-from licensing.models import Authority, Domain, License, Operator  # noqa: E402
 from licensing.reminders import run_full_sweep  # noqa: E402
+from licensing.synthetic import generate  # noqa: E402
 from registry.celery import app as celery_app  # noqa: E402
-
-D = datetime.timedelta
-CHUNK = 5000
-DIVISIONS = ["330100", "330200", "310000", "440100", "440300", "510100", "420100", "320100", "370200"]
 
 
 class QueryCounter:
@@ -60,74 +47,8 @@ class QueryCounter:
 
 
 def populate(count: int, today: datetime.date) -> dict:
-    """Bulk-insert `count` licenses, about 1% due; returns how many of each kind are due."""
-    (health,) = Domain.objects.for_codes([DataDomain.HEALTH])
-    authorities = Authority.objects.bulk_create(
-        Authority(
-            name=f"Synthetic authority {code}",
-            division_code=code,
-            kind=AuthorityKind.DATA_AUTHORITY,
-            origin=RecordOrigin.SYNTHETIC,
-        )
-        for code in DIVISIONS
-    )
-    operators = []
-    for start in range(0, max(count // 100, 1), CHUNK):
-        batch = []
-        for i in range(start, min(start + CHUNK, max(count // 100, 1))):
-            body = f"91330100MA{i:07d}"
-            batch.append(
-                Operator(
-                    name=f"Synthetic operator {i}",
-                    uscc=body + uscc_check_character(body),
-                    contact_emails=f"ops{i}@operator.example",
-                    origin=RecordOrigin.SYNTHETIC,
-                )
-            )
-        operators += Operator.objects.bulk_create(batch)
-    due = {"activation": 0, "expiry": 0, "reminder": 0}
-    through = License.data_domains.through
-    for start in range(0, count, CHUNK):
-        licenses = []
-        for i in range(start, min(start + CHUNK, count)):
-            grantor = authorities[i % len(authorities)]
-            slot = i % 1000  # 10 in 1000 are due
-            if slot < 3:
-                kind, status = "activation", LicenseStatus.GRANTED
-                term_start, term_end = today - D(days=slot), today + D(days=3 * 365)
-            elif slot < 6:
-                kind, status = "expiry", LicenseStatus.ACTIVE
-                term_start, term_end = today - D(days=3 * 365), today - D(days=slot - 2)
-            elif slot < 10:
-                kind, status = "reminder", LicenseStatus.ACTIVE
-                term_start, term_end = today - D(days=365), today + D(days=(i // 1000) % 91)
-            else:
-                kind = None
-                status = LicenseStatus.EXPIRED if slot < 100 else LicenseStatus.ACTIVE
-                if status == LicenseStatus.EXPIRED:
-                    term_start, term_end = today - D(days=4 * 365), today - D(days=365)
-                else:
-                    term_start, term_end = today - D(days=365), today + D(days=91 + i % 1400)
-            if kind:
-                due[kind] += 1
-            licenses.append(
-                License(
-                    number=f"{grantor.division_code}-2025-{i:07d}",
-                    title=f"Synthetic license {i}",
-                    grantor=grantor,
-                    operator=operators[i % len(operators)],
-                    authorization_mode=AuthorizationMode.BY_DOMAIN,
-                    scope="Synthetic benchmark data.",
-                    selection_method=SelectionMethod.OPEN_TENDER,
-                    term_start=term_start,
-                    term_end=term_end,
-                    status=status,
-                    origin=RecordOrigin.SYNTHETIC,
-                )
-            )
-        created = License.objects.bulk_create(licenses)
-        through.objects.bulk_create(through(license_id=row.pk, domain_id=health.pk) for row in created)
-    return due
+    """Bulk-insert `count` licenses (licensing.synthetic), about 1% due; returns how many of each kind."""
+    return generate(count, today).due
 
 
 PHASES = [

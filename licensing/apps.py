@@ -8,8 +8,20 @@ class LicensingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import notifications, signals
+        from django.db.models.signals import post_delete, post_save
+
+        from . import cache, notifications, signals
+        from .models import Authority, Domain, Operator
 
         signals.license_events_recorded.connect(
             notifications.on_events_recorded, dispatch_uid="licensing-notifications"
         )
+        # Cached public representations are invalidated by any committed change they may show.
+        signals.license_changed.connect(cache.bump_on_commit, dispatch_uid="licensing-cache-licenses")
+        for model in (Authority, Operator, Domain):
+            post_save.connect(
+                cache.bump_on_commit, sender=model, dispatch_uid=f"licensing-cache-{model.__name__}"
+            )
+            post_delete.connect(
+                cache.bump_on_commit, sender=model, dispatch_uid=f"licensing-cache-delete-{model.__name__}"
+            )

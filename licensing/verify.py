@@ -153,15 +153,17 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     licenses = access.public_licenses(License.objects.filter(operator__in=operators))
     if domain:
         licenses = licenses.filter(data_domains=domain)
+    today = local_today()
+    # A past day needs each license's whole status history; today or later only the ending events.
+    events = LicenseEvent.objects.exclude(to_status="")
+    if on >= today:
+        events = events.filter(to_status__in=ENDED)
     licenses = licenses.select_related("grantor", "operator").prefetch_related(
         "data_domains",
         Prefetch(
-            "events",
-            queryset=LicenseEvent.objects.exclude(to_status="").order_by("occurred_on", "created_at", "id"),
-            to_attr="status_events",
+            "events", queryset=events.order_by("occurred_on", "created_at", "id"), to_attr="status_events"
         ),
     )
-    today = local_today()
     states = [state for license in licenses.distinct() if (state := _state_on(license, on, today))]
     states.sort(
         key=lambda item: (Headline.ORDER.index(item.headline), -(item.license.term_end or on).toordinal())

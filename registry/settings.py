@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "licensing",
 ]
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     # Static files (the site's CSS, the admin's) straight from the app, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,6 +202,63 @@ if (
     raise ImproperlyConfigured(
         f"SITE_URL must be an http(s) address such as https://registry.example.org, got {SITE_URL!r}."
     )
+
+# Cache: Redis when configured (shared by every process: throttling counts there), else in-process.
+# Short timeouts, and callers fail open: with Redis down the site answers, uncached and unthrottled.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "registry",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The API (Django REST framework). Reads are public and throttled for anonymous clients; writes need a
+# regulator's token or session. Errors always have the shape {"detail", "code", "errors"}.
+API_THROTTLE = env_bool("API_THROTTLE", True)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["licensing.api.permissions.ReadPublicWriteRegulator"],
+    "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.AnonymousReadThrottle"] if API_THROTTLE else [],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "licensing.api.errors.exception_handler",
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Public-Data Operating License Registry API",
+    "DESCRIPTION": (
+        "Who may operate which public data, for how long: licenses with their lifecycle, operators, "
+        "authorities, verification and a change feed. Reads are public; writes need a regulator's token."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LicenseStatusEnum": "licensing.choices.LicenseStatus",
+        "DataDomainEnum": "licensing.choices.DataDomain",
+        "LicenseActionEnum": "licensing.choices.LicenseAction",
+        "EventActionEnum": "licensing.choices.EventAction",
+        "AuthorityKindEnum": "licensing.choices.AuthorityKind",
+        "OperatorKindEnum": "licensing.choices.OperatorKind",
+    },
+}
+# Cross-origin reads of the API are allowed from anywhere; writes are not (no credentials, GET only).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 # The licensing domain.
 LICENSING_MAX_TERM_YEARS = env_int("LICENSING_MAX_TERM_YEARS", 5, minimum=1)

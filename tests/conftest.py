@@ -51,6 +51,16 @@ def redis_problem() -> str | None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests, the cache is not.
+    (Under REQUIRE_SERVICES the cache is Redis database 15, which belongs to the tests.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: the locale middleware leaves the language of the last
     request active in the thread, which would otherwise leak into the next test."""

@@ -6,6 +6,23 @@ from ..choices import EventAction, LicenseStatus
 from .licenses import License
 
 
+class CurrentTransactionId(models.Func):
+    """The writing transaction's id on PostgreSQL (NULL elsewhere), as a column default.
+
+    The change feed (licensing.feed) orders events by it, and serves only events of transactions that
+    have ended, so that a client reading the feed while events are written never misses one that
+    commits late. SQLite needs none of this: it runs one writer at a time, so ids follow commit order.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class EventImmutableError(Exception):
     """License events are the history of record: written once, never changed or removed."""
 
@@ -57,6 +74,7 @@ class LicenseEvent(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    txid = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
 
     objects = LicenseEventQuerySet.as_manager()
 
@@ -64,7 +82,10 @@ class LicenseEvent(models.Model):
         verbose_name = _("license event")
         verbose_name_plural = _("license events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["license", "created_at"], name="event_license_created")]
+        indexes = [
+            models.Index(fields=["license", "created_at"], name="event_license_created"),
+            models.Index(fields=["txid", "id"], name="event_feed_order"),
+        ]
 
     def __str__(self):
         return f"{self.license_id}: {self.action} ({self.occurred_on})"

@@ -1,0 +1,242 @@
+#!/usr/bin/env python
+"""Throughput of the read paths, as ratios to a floor measured in the same run. Not a test.
+
+What it does:
+1. Creates a scratch PostgreSQL database on the server of DATABASE_URL, migrates it, and fills it with
+   --count synthetic licenses (20,000 by default; licensing.synthetic) and the demo data.
+2. Serves the registry with gunicorn (2 workers) against it, with Redis as the cache (REDIS_URL, its own
+   database number), debug off and throttling off, exactly as configured otherwise, plus the floor view
+   (bench/floor.py: one single-row lookup as JSON).
+3. Loads each case from a separate process (wrk) for --seconds at --connections, over at least 10,000
+   random license numbers, plain GETs without If-None-Match; every non-200 answer is counted as an error.
+   Rounds of every case (floor included) are repeated --rounds times; the table shows medians.
+4. Drops the scratch database (unless --keep).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry REDIS_URL=redis://127.0.0.1:6379/11 \\
+        .venv/bin/python bench/throughput.py
+"""
+
+import argparse
+import contextlib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from licensing.dates import local_today  # noqa: E402
+from licensing.models import License, Operator  # noqa: E402
+from licensing.synthetic import generate  # noqa: E402
+
+LUA = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors = 0 end
+function request() return wrk.format("GET", paths[math.random(#paths)]) end
+function response(status, headers, body) if status ~= 200 then errors = errors + 1 end end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("errors") end
+  io.write(string.format("NON200 %%d\\n", total))
+end
+"""
+
+
+def case_paths(numbers, usccs, names, seed=7):
+    """Each case's request paths (at least 10,000 distinct license numbers where a case takes one)."""
+    rng = random.Random(seed)
+    filters = ["status=active", "status=active&domain=health", "division=33", "status=expired&mode=by_domain"]
+    return {
+        "floor (bare Django view)": [f"/bench/floor/{n}/" for n in numbers],
+        "API license detail": [f"/api/v1/licenses/{n}/" for n in numbers],
+        "API list (50/page, filters)": [
+            f"/api/v1/licenses/?{rng.choice(filters)}&page_size=50&page={rng.randint(1, 5)}"
+            for _ in range(10_000)
+        ],
+        "API verify": [f"/api/v1/verify/?uscc={rng.choice(usccs)}" for _ in range(10_000)]
+        + [f"/api/v1/verify/?name={quote(rng.choice(names))}" for _ in range(2_000)],
+        "public license page": [f"/licenses/{n}/" for n in numbers],
+        "home page": ["/"],
+    }
+
+
+def wrk(base, paths, seconds, connections, workdir):
+    paths_file = Path(workdir) / f"paths-{abs(hash(paths[0]))}.txt"
+    paths_file.write_text("\n".join(paths) + "\n")
+    script = Path(workdir) / "random.lua"
+    script.write_text(LUA % {"paths": paths_file})
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = int(re.search(r"NON200 (\d+)", out).group(1))
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return rps, errors, socket_errors.group(1) if socket_errors else ""
+
+
+@contextlib.contextmanager
+def gunicorn(database_name, port, redis_url):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "API_THROTTLE": "false",
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": _database_url(database_name),
+        "DATABASE_CONN_MAX_AGE": "600",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "registry.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=bench.settings",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/authorities/", timeout=1)
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _database_url(name):
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{name}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _reachable(base, path):
+    """Whether `path` answers 200 itself (a redirect does not count)."""
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(base + path, timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=20_000, help="synthetic licenses (at least 10000)")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--rounds", type=int, default=3, help="repetitions; medians are shown")
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+    if connection.vendor != "postgresql":
+        parser.error("set DATABASE_URL to a PostgreSQL server")
+    redis_url = os.environ.get("REDIS_URL") or parser.error(
+        "set REDIS_URL (the cache), e.g. redis://127.0.0.1:6379/11"
+    )
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (apt-get install wrk)")
+
+    database = settings.DATABASES["default"]
+    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_http_bench"}
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    try:
+        started = time.perf_counter()
+        generate(args.count, local_today())
+        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        numbers = list(License.objects.exclude(status="draft").values_list("number", flat=True))
+        usccs = list(Operator.objects.exclude(uscc="").values_list("uscc", flat=True))
+        names = list(Operator.objects.values_list("name_en", flat=True)[:2000])
+        made = time.perf_counter() - started
+        print(f"data              {len(numbers):,} public licenses in {name}, made in {made:.0f} s")
+        connection.close()
+        paths = case_paths(numbers, usccs, names)
+        results = {case: [] for case in paths}
+        with tempfile.TemporaryDirectory() as workdir, gunicorn(name, args.port, redis_url) as base:
+            cases = [case for case, case_list in paths.items() if _reachable(base, case_list[0])]
+            for case in paths:
+                if case not in cases:
+                    print(f"skipped           {case}: {paths[case][0]} does not answer 200 here")
+            for case in cases:  # warm up: caches, connections, code paths
+                wrk(base, paths[case], 2, args.connections, workdir)
+            for round_number in range(args.rounds):
+                for case in cases:
+                    results[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
+                print(f"round {round_number + 1}/{args.rounds} done")
+        floor_case = "floor (bare Django view)"
+        floor = statistics.median(r[0] for r in results[floor_case])
+        print()
+        print(f"{'metric':<30} {'req/s':>9} {'floor':>9} {'ratio':>6} {'errors':>7}")
+        for case in cases:
+            rps = statistics.median(r[0] for r in results[case])
+            errors = sum(r[1] for r in results[case])
+            print(f"{case:<30} {rps:>9.0f} {floor:>9.0f} {rps / floor:>6.2f} {errors:>7}")
+        print(
+            f"\n{args.rounds} rounds of {args.seconds} s at {args.connections} connections; "
+            f"gunicorn 2 sync workers; medians."
+        )
+    finally:
+        if not args.keep:
+            connection.creation.destroy_test_db(name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

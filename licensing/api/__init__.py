@@ -1,0 +1,1 @@
+"""The registry's REST API, version 1 (Django REST framework): see urls.py for the endpoints."""

@@ -1,0 +1,113 @@
+"""Filters of the list endpoints (django-filter). Paired as NetBox pairs them: `grantor_id` by id and
+`division` by jurisdiction prefix; `operator` by USCC (any form) and `operator_id`; `q` searches."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+
+from .. import search
+from ..choices import AuthorizationMode, DataDomain, LicenseStatus
+from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
+from ..models import Authority, License, Operator
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A parameter the endpoint does not know is a 400 that names it, not silently ignored."""
+
+    # Parameters handled outside the filter set (pagination, ordering).
+    extra_parameters: tuple[str, ...] = ("page", "page_size")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            known = set(self.base_filters) | set(self.extra_parameters)
+            unknown = sorted(set(data) - known)
+            if unknown:
+                message = _("Unknown parameter; known: %(known)s.") % {"known": ", ".join(sorted(known))}
+                raise exceptions.ValidationError({name: [message] for name in unknown})
+            # A typed parameter given empty is a mistake worth saying (django-filter would ignore it).
+            empty = sorted(
+                name
+                for name, value in data.lists()
+                if name in self.base_filters
+                and not isinstance(self.base_filters[name], django_filters.CharFilter)
+                and any(item == "" for item in value)
+            )
+            if empty:
+                message = _("Give a value, or leave the parameter out.")
+                raise exceptions.ValidationError({name: [message] for name in empty})
+        super().__init__(data, *args, **kwargs)
+
+
+def jurisdiction_prefix(value: str) -> str:
+    """`division` as a prefix: digits as given ("33", "3301"), or a whole code taken as the jurisdiction
+    it names ("330000" covers 33xxxx, "330100" covers 3301xx, "100000" everything)."""
+    if not value.isdigit() or len(value) > 6:
+        raise exceptions.ValidationError({"division": [_("Up to 6 digits of a division code.")]})
+    if len(value) < 6:
+        return value
+    if value == NATIONAL_DIVISION_CODE:
+        return ""
+    return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
+
+
+class LicenseFilter(StrictFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=LicenseStatus.choices, help_text=_("Repeatable."))
+    grantor_id = django_filters.NumberFilter(field_name="grantor_id")
+    grantor = django_filters.CharFilter(
+        field_name="grantor__division_code", help_text=_("The grantor's division code.")
+    )
+    division = django_filters.CharFilter(
+        method="filter_division", help_text=_("Division-code prefix: 33 for Zhejiang, 3301 for Hangzhou.")
+    )
+    operator = django_filters.CharFilter(
+        method="filter_operator", help_text=_("The operator's USCC, any form.")
+    )
+    operator_id = django_filters.NumberFilter(field_name="operator_id")
+    domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
+    mode = django_filters.ChoiceFilter(field_name="authorization_mode", choices=AuthorizationMode.choices)
+    expires_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
+    expires_after = django_filters.DateFilter(field_name="term_end", lookup_expr="gte")
+    q = django_filters.CharFilter(method="filter_q", help_text=_("Number, title, operator name or USCC."))
+    ordering = django_filters.OrderingFilter(
+        fields=["number", "term_end", "term_start", "status_changed_at", "created_at", "updated_at"]
+    )
+
+    class Meta:
+        model = License
+        fields = []
+
+    def filter_division(self, queryset, name, value):
+        return queryset.filter(grantor__division_code__startswith=jurisdiction_prefix(value))
+
+    def filter_operator(self, queryset, name, value):
+        return queryset.filter(operator__uscc=normalize_uscc(value))
+
+    def filter_q(self, queryset, name, value):
+        return search.search_licenses(queryset, value)
+
+
+class OperatorFilter(StrictFilterSet):
+    q = django_filters.CharFilter(method="filter_q", help_text=_("Name (Chinese or English), alias or USCC."))
+
+    class Meta:
+        model = Operator
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search.search_operators(queryset, value)
+
+
+class AuthorityFilter(StrictFilterSet):
+    division = django_filters.CharFilter(method="filter_division")
+    q = django_filters.CharFilter(method="filter_q")
+
+    class Meta:
+        model = Authority
+        fields = []
+
+    def filter_division(self, queryset, name, value):
+        return queryset.filter(division_code__startswith=jurisdiction_prefix(value))
+
+    def filter_q(self, queryset, name, value):
+        value = search.clean_query(value)
+        return queryset.filter(name__icontains=value) | queryset.filter(name_en__icontains=value)

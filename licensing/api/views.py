@@ -1,0 +1,400 @@
+"""The API's endpoints: thin views over licensing.access, lifecycle, verify, search and feed."""
+
+import hashlib
+
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import access, cache, feed, lifecycle, verify
+from ..identifiers import normalize_uscc
+from ..models import Authority, License, LicenseEvent, Operator
+from . import serializers as s
+from .filters import AuthorityFilter, LicenseFilter, OperatorFilter
+from .pagination import Pages
+from .representations import license_representation, license_values, with_domains
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input: the errors name the fields.")),
+    401: OpenApiResponse(s.ErrorSerializer, description=_("No credentials.")),
+    403: OpenApiResponse(s.ErrorSerializer, description=_("Not allowed for this user.")),
+    404: OpenApiResponse(s.ErrorSerializer, description=_("Not found, or not visible to this user.")),
+    429: OpenApiResponse(s.ErrorSerializer, description=_("Too many requests; see Retry-After.")),
+}
+READ_ERRORS = {code: ERRORS[code] for code in (400, 404, 429)}
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(s.ConflictSerializer, description=_("Stale version: the current one is given.")),
+}
+
+
+class PublicReads:
+    """Reads are open to anyone (the schema then marks them so); writes keep the default permission."""
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+
+class CachedPublicReads:
+    """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
+    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
+    so their reads are built each time."""
+
+    def cached_read(self, request, build):
+        if request.user.is_authenticated:
+            return build()
+
+        def body():
+            response = build()
+            return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
+
+        parts = ("api", request.path, sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        self.etag_this = True
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
+        )
+
+
+class ETagMixin:
+    """Detail responses carry an ETag computed from the representation itself, so it changes whenever
+    anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
+    304. The Vary header (Accept-Language) comes from the locale middleware."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and getattr(self, "etag_this", False)
+        ):
+            if hasattr(response, "render"):
+                response.render()
+            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            response["ETag"] = etag
+            sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+            if etag in sent or f"W/{etag}" in sent:
+                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+                not_modified["ETag"] = etag
+                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
+                not_modified.accepted_media_type = "application/json"
+                not_modified.renderer_context = getattr(response, "renderer_context", {})
+                for header in ("Vary", "Content-Language"):
+                    if header in response:
+                        not_modified[header] = response[header]
+                return not_modified
+        return response
+
+
+def _license_queryset():
+    successor = License.objects.live_successors_of(OuterRef("pk")).values("number")[:1]
+    return (
+        License.objects.select_related("grantor", "implementing_body", "operator", "predecessor")
+        .prefetch_related("data_domains")
+        .annotate(successor_number=Subquery(successor))
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Licenses"), responses={200: s.LicenseSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary=_("One license"), responses={200: s.LicenseSerializer, **READ_ERRORS}),
+)
+class LicenseViewSet(
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Licenses: public reads (drafts only for regulators in scope, auditors, superusers); writes."""
+
+    serializer_class = s.LicenseSerializer
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9]{6}-[0-9]{4}-[0-9]{4,}"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LicenseFilter
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return access.visible_licenses(self.request.user, _license_queryset())
+
+    # Reads take the lean path (representations.py): one query of values, no model instances.
+
+    def list(self, request, *args, **kwargs):
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.all())
+            rows = with_domains(self.paginate_queryset(license_values(self.filter_queryset(visible))))
+            return self.get_paginated_response([license_representation(row) for row in rows])
+
+        return self.cached_read(request, build)
+
+    def retrieve(self, request, number=None):
+        self.etag_this = True
+
+        def build():
+            visible = access.visible_licenses(request.user, License.objects.filter(number=number))
+            rows = with_domains(license_values(visible)[:1])
+            if not rows:
+                raise exceptions.NotFound(_("No license with this number, or not visible to you."))
+            return Response(license_representation(rows[0]))
+
+        return self.cached_read(request, build)
+
+    def _changeable(self) -> License:
+        """The license named in the URL, if this user may change it: 404 where they cannot even see it,
+        403 where they can see it but it lies outside their jurisdiction."""
+        license = self.get_object()
+        if not access.can_change_license(self.request.user, license):
+            raise exceptions.PermissionDenied(_("This license lies outside your jurisdiction."))
+        return license
+
+    def _shown(self, license, code=status.HTTP_200_OK):
+        license = _license_queryset().get(pk=license.pk)
+        return Response(s.LicenseSerializer(license, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary=_("Create a draft license"),
+        request=s.LicenseCreateSerializer,
+        responses={201: s.LicenseSerializer, **ERRORS},
+    )
+    def create(self, request):
+        serializer = s.LicenseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        license = lifecycle.create_license(actor=request.user, **serializer.to_changes())
+        return self._shown(license, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Change fields of a license"),
+        description=_(
+            "Give the version you last saw; a granted, active or suspended license changes only by an "
+            "amendment with a reason."
+        ),
+        request=s.LicenseUpdateSerializer,
+        responses={200: s.LicenseSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request, number=None):
+        license = self._changeable()
+        serializer = s.LicenseUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        lifecycle.edit(
+            license,
+            serializer.to_changes(),
+            actor=request.user,
+            expected_version=serializer.validated_data["version"],
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        return self._shown(license)
+
+    @extend_schema(
+        summary=_("Apply a lifecycle action"),
+        request=s.TransitionSerializer,
+        responses={
+            200: s.LicenseSerializer,
+            **WRITE_ERRORS,
+            400: OpenApiResponse(
+                s.ActionRefusedSerializer, description=_("Refused; names the allowed actions.")
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, number=None):
+        license = self._changeable()
+        serializer = s.TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lifecycle.transition(
+            license,
+            data["action"],
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return self._shown(license)
+
+    @extend_schema(
+        summary=_("Renew an active license"),
+        request=s.RenewSerializer,
+        responses={201: s.LicenseSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request, number=None):
+        license = self._changeable()
+        serializer = s.RenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        successor = lifecycle.renew(
+            license,
+            term_start=data.get("term_start"),
+            term_end=data["term_end"],
+            term_exception_reason=data["term_exception_reason"],
+            reason=data["reason"],
+            actor=request.user,
+            expected_version=data["version"],
+        )
+        return self._shown(successor, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("The history of a license"),
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description=_("Page number.")),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Rows per page, 1 to 200.")),
+        ],
+        responses={200: s.LicenseEventSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=Pages)
+    def events(self, request, number=None):
+        unknown = sorted(set(request.query_params) - {"page", "page_size"})
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        license = self.get_object()
+        events = (
+            LicenseEvent.objects.filter(license=license)
+            .select_related("license")
+            .order_by("created_at", "id")
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.LicenseEventSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Operators"), responses={200: s.OperatorSerializer(many=True), **READ_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary=_("One operator, by USCC"),
+        parameters=[
+            OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("Any form."))
+        ],
+        responses={200: s.OperatorSerializer, **READ_ERRORS},
+    ),
+)
+class OperatorViewSet(
+    PublicReads,
+    ETagMixin,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.OperatorSerializer
+    queryset = Operator.objects.order_by("name", "id")
+    lookup_field = "uscc"
+    lookup_value_regex = r"[^/]+"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OperatorFilter
+    pagination_class = Pages
+
+    def get_object(self):
+        code = normalize_uscc(self.kwargs["uscc"])
+        return get_object_or_404(Operator.objects.exclude(uscc=""), uscc=code)
+
+    @extend_schema(
+        summary=_("Register an operator"),
+        request=s.OperatorWriteSerializer,
+        responses={201: s.OperatorSerializer, **ERRORS},
+    )
+    def create(self, request):
+        if not access.can_register_operators(request.user):
+            raise exceptions.PermissionDenied
+        serializer = s.OperatorWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        operator = serializer.save()
+        return Response(s.OperatorSerializer(operator).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Authorities"), responses={200: s.AuthoritySerializer(many=True), **READ_ERRORS}
+    ),
+    retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
+)
+class AuthorityViewSet(PublicReads, ETagMixin, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.AuthoritySerializer
+    queryset = Authority.objects.order_by("division_code", "name")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuthorityFilter
+    pagination_class = Pages
+    lookup_value_regex = r"[0-9]+"
+
+
+class VerifyView(PublicReads, APIView):
+    @extend_schema(
+        summary=_("Is this entity licensed?"),
+        description=_(
+            "The verdict for one entity (by USCC or by name), optionally for one data domain and on one "
+            "day: every license of the entity with its state that day, and one headline."
+        ),
+        parameters=[s.VerifyQuerySerializer],
+        responses={200: s.VerdictSerializer, **READ_ERRORS},
+    )
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - set(s.VerifyQuerySerializer().fields))
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        query = s.VerifyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if request.user.is_authenticated:
+            return Response(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        def body():
+            return JSONRenderer().render(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+
+        parts = ("verify", sorted(request.query_params.lists()), request.LANGUAGE_CODE)
+        return HttpResponse(cache.cached(parts, body), content_type="application/json")
+
+
+class EventFeedView(PublicReads, APIView):
+    @extend_schema(
+        summary=_("Every lifecycle event, in order, for incremental sync"),
+        description=_(
+            "Start without `since`; then pass the `next_cursor` of each page. Following the cursor, a "
+            "client sees every event exactly once, also while events are being written."
+        ),
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.STR, description=_("A cursor this feed gave out.")),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=_("Events per page, 1 to 500 (100).")),
+        ],
+        responses={200: s.EventPageSerializer, **READ_ERRORS},
+    )
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - {"since", "limit"})
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        try:
+            since = (
+                feed.Cursor.decode(request.query_params["since"])
+                if "since" in request.query_params
+                else feed.START
+            )
+        except feed.CursorError as error:
+            raise exceptions.ValidationError({"since": [str(error)]}) from None
+        limit = request.query_params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= feed.MAX_PAGE:
+            raise exceptions.ValidationError({"limit": [_("A whole number from 1 to 500.")]})
+        page = feed.read(request.user, since, int(limit))
+        return Response(
+            {
+                "results": s.LicenseEventSerializer(page.events, many=True).data,
+                "next_cursor": page.next_cursor.encode(),
+                "has_more": page.has_more,
+            }
+        )

@@ -1,0 +1,120 @@
+"""The change feed's cursor, and the OpenAPI document."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connections, transaction
+from rest_framework.test import APIClient
+
+from licensing import feed, lifecycle
+from licensing.models import LicenseEvent
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _follow(client, limit=2):
+    """Every event the feed gives, following next_cursor until it has no more."""
+    seen, cursor = [], None
+    for _ in range(100):
+        params = {"limit": limit} | ({"since": cursor} if cursor else {})
+        body = client.get("/api/v1/events/", params).json()
+        seen += [event["id"] for event in body["results"]]
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            return seen, cursor
+    raise AssertionError("the feed did not end")
+
+
+def test_following_the_cursor_gives_every_public_event_once_in_order():
+    licenses = [factories.license_in("active") for _ in range(3)]
+    draft = factories.draft()
+    seen, cursor = _follow(APIClient())
+    public = list(LicenseEvent.objects.exclude(to_status="draft").order_by("id").values_list("id", flat=True))
+    assert seen == public
+    assert not set(draft.events.values_list("id", flat=True)) & set(seen)
+    lifecycle.transition(licenses[0], "suspend", actor=None, reason="r", expected_version=licenses[0].version)
+    more = APIClient().get("/api/v1/events/", {"since": cursor}).json()
+    assert [event["action"] for event in more["results"]] == ["suspend"]
+
+
+def test_auditors_follow_drafts_too():
+    from django.contrib.auth.models import Group
+
+    draft = factories.draft()
+    auditor = factories.user()
+    auditor.groups.add(Group.objects.get_or_create(name="Auditors")[0])
+    client = APIClient()
+    client.force_authenticate(auditor)
+    seen, _cursor = _follow(client)
+    assert draft.events.get().id in seen
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"since": "garbage!"}, "since"), ({"limit": "0"}, "limit"), ({"x": "1"}, "x")]
+)
+def test_bad_feed_parameters(params, field):
+    response = APIClient().get("/api/v1/events/", params)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committing_late_is_not_skipped():
+    first, second = factories.license_in("active"), factories.license_in("active")
+    _seen, cursor = _follow(APIClient())
+    written, release = threading.Event(), threading.Event()
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                lifecycle.transition(
+                    first, "suspend", actor=None, reason="slow", expected_version=first.version
+                )
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(timeout=30)
+    # A later transaction commits first; a reader comes by while the first is still open.
+    lifecycle.transition(second, "suspend", actor=None, reason="fast", expected_version=second.version)
+    during = APIClient().get("/api/v1/events/", {"since": cursor}).json()
+    release.set()
+    thread.join(timeout=30)
+    after = APIClient().get("/api/v1/events/", {"since": during["next_cursor"]}).json()
+    reasons = [event["reason"] for event in during["results"] + after["results"]]
+    assert sorted(reasons) == ["fast", "slow"]
+
+
+def test_cursor_round_trip():
+    cursor = feed.Cursor(123456789, 42)
+    assert feed.Cursor.decode(cursor.encode()) == cursor
+
+
+def test_the_openapi_document_is_valid_without_warnings(tmp_path):
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    text = target.read_text()
+    for path in (
+        "/api/v1/licenses/",
+        "/api/v1/licenses/{number}/transitions/",
+        "/api/v1/verify/",
+        "/api/v1/events/",
+    ):
+        assert path in text
+    for parameter in ("expires_before", "division", "operator_id", "page_size"):
+        assert f"name: {parameter}" in text
+
+
+def test_docs_page_loads_its_files_locally():
+    response = APIClient().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html and "/static/drf_spectacular_sidecar/" in html
+    assert "cdn" not in html.lower()
