@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # make run always uses the embedded defaults: SQLite under var/, eager tasks, console email.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test venv install messages lint sweep worker beat clean
+.PHONY: help run test venv install messages lint sweep worker beat bench clean
 
 help:
 	@echo "make run    set up, load the demo data and serve http://$(HOST):$(PORT) (SQLite, eager tasks)"
