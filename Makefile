@@ -11,12 +11,13 @@ PYTEST_ARGS ?=
 # make run always uses the embedded defaults: SQLite under var/, eager tasks, console email.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test venv install messages lint sweep worker beat clean
+.PHONY: help run test venv install messages lint sweep worker beat bench clean
 
 help:
 	@echo "make run    set up, load the demo data and serve http://$(HOST):$(PORT) (SQLite, eager tasks)"
 	@echo "make test   set up what tests need and run the whole suite"
 	@echo "make lint   ruff check"
+	@echo "make bench  throughput, export and sweep benchmarks on PostgreSQL and Redis (bench/README.md)"
 	@echo "make worker a Celery worker (needs REDIS_URL; sends reminders and notifications)"
 	@echo "make beat   the Celery beat scheduler that runs the sweep (needs REDIS_URL; run one only)"
 	@echo "make clean  remove the virtual environment and local data under var/"
@@ -87,3 +88,20 @@ beat: messages
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmarks (bench/README.md): PostgreSQL and Redis as CI has them; scratch databases are made and dropped.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
+BENCH_ENV := env DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
+
+bench: install
+	@command -v wrk >/dev/null || { echo "==> Installing wrk (the load generator)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@echo "==> Throughput of the read paths against the floor (gunicorn, 2 workers)"
+	@$(BENCH_ENV) $(PY) bench/throughput.py
+	@echo "==> CSV export of 100,000 licenses"
+	@$(BENCH_ENV) $(PY) bench/export.py
+	@echo "==> The sweep at 100,000 licenses"
+	@$(BENCH_ENV) $(PY) bench/sweep.py --count 100000
+	@echo "==> The sweep at 1,000,000 licenses (minutes: the rows are made first)"
+	@$(BENCH_ENV) $(PY) bench/sweep.py --count 1000000

@@ -14,6 +14,7 @@ broker (nothing consumes them), so the figures are the sweep's own.
 import argparse
 import datetime
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -95,6 +96,15 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server: the figures are for PostgreSQL")
+    # About 2 GB of table and index per million licenses with their events; ask for twice that.
+    needed_gb = max(1.0, 4.0 * args.count / 1_000_000)
+    where = "/var/lib/postgresql" if Path("/var/lib/postgresql").exists() else "/"
+    free_gb = shutil.disk_usage(where).free / 1e9
+    if free_gb < needed_gb:
+        raise SystemExit(
+            f"not enough free disk for {args.count:,} licenses: {free_gb:.1f} GB free under {where}, "
+            f"{needed_gb:.1f} GB needed"
+        )
 
     database = settings.DATABASES["default"]
     database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_sweep_bench"}

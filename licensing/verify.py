@@ -145,6 +145,15 @@ def verdict(
         operators = list(Operator.objects.filter(uscc=normalize_uscc(uscc)))
     else:
         operators = list(operators_named(name).order_by("name"))
+    return _judge(operators, uscc=uscc, name=name, domain=domain, on=on)
+
+
+def verdict_for(operator: Operator, on: datetime.date | None = None) -> Verdict:
+    """The verdict for one known operator (its public page), whether or not it has a USCC."""
+    return _judge([operator], uscc=operator.uscc, name="", domain="", on=on or local_today())
+
+
+def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: datetime.date) -> Verdict:
     licenses = access.public_licenses(License.objects.filter(operator__in=operators))
     if domain:
         licenses = licenses.filter(data_domains=domain)

@@ -1,0 +1,118 @@
+"""A license's history as the public reads it: which events are public, what each one is called, the
+event that put a license in its status (when and why it was listed, suspended or ended), and the chain
+of renewals it belongs to. The public pages and the feeds use these.
+
+A draft is not public, and neither is what happened to a license while it was one: its creation and its
+edits as a draft (events that leave it a draft) stay in the regulators' admin. Everything from the
+listing or the grant on is public record.
+"""
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .choices import EventAction, LicenseStatus
+from .models import License, LicenseEvent
+from .models.licenses import DEAD_SUCCESSOR_STATES
+
+S = LicenseStatus
+
+# What each event is called on a public page or in a feed: what happened, in the past tense.
+EVENT_HEADINGS = {
+    EventAction.CREATE: _("Recorded"),
+    EventAction.EDIT: _("Details changed"),
+    EventAction.AMEND: _("Amended"),
+    EventAction.RENEW: _("Renewed"),
+    EventAction.LIST: _("Listed"),
+    EventAction.GRANT: _("Granted"),
+    EventAction.ACTIVATE: _("Came into force"),
+    EventAction.SUSPEND: _("Suspended"),
+    EventAction.REINSTATE: _("Reinstated"),
+    EventAction.WITHDRAW: _("Withdrawn"),
+    EventAction.REVOKE: _("Revoked"),
+    EventAction.TERMINATE: _("Terminated early"),
+    EventAction.EXPIRE: _("Expired"),
+}
+ENDED_AS_RENEWED = _("Ended; continued by its renewal")
+
+# Renewal chains are short (one license per term); the bound only keeps a corrupt loop from running on.
+MAX_CHAIN = 100
+
+
+def heading(event: LicenseEvent):
+    if event.action == EventAction.EXPIRE and event.to_status == S.RENEWED:
+        return ENDED_AS_RENEWED
+    return EVENT_HEADINGS.get(event.action, event.get_action_display())
+
+
+def public_events(licenses: QuerySet | None = None) -> QuerySet:
+    """The public history: events of public licenses, without those of the draft stage."""
+    return LicenseEvent.objects.filter(license__in=access.public_licenses(licenses)).exclude(
+        to_status=S.DRAFT
+    )
+
+
+def timeline(license: License) -> list[LicenseEvent]:
+    """`license`'s public events, newest first; one query."""
+    return list(license.events.exclude(to_status=S.DRAFT).order_by("-occurred_on", "-created_at", "-id"))
+
+
+def latest_changes(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
+    """The public events that happened last (by `occurred_on`), newest first, with their licenses; one
+    query. A history recorded late takes its place by the day it happened."""
+    return list(
+        public_events(licenses)
+        .select_related("license")
+        .order_by("-occurred_on", "-created_at", "-id")[:limit]
+    )
+
+
+def latest_recorded(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
+    """The public events recorded last, newest first (what a feed reader has not seen yet); one query."""
+    return list(public_events(licenses).select_related("license").order_by("-id")[:limit])
+
+
+def status_event(license: License, events: list[LicenseEvent]) -> LicenseEvent | None:
+    """Of `events` (the license's), the one that put `license` in its current status: the day it was
+    listed, granted, suspended or ended, and why."""
+    changes = [e for e in events if e.to_status == license.status and e.from_status != e.to_status]
+    return max(changes, key=lambda e: (e.occurred_on, e.created_at, e.pk), default=None)
+
+
+def renewal_chain(license: License) -> list[License]:
+    """Every public license in `license`'s line of renewals, oldest first (itself included); [itself]
+    when it was never renewed and renews nothing. One query for a license alone, two for a line of any
+    length.
+
+    Upwards the chain follows `predecessor`; downwards the live successor (License.successor: one
+    withdrawn or revoked before it took over is not a renewal).
+    """
+    table = connection.ops.quote_name(License._meta.db_table)
+    dead = ", ".join(["%s"] * len(DEAD_SUCCESSOR_STATES))
+    # One recursive query each way; both databases we run on (SQLite, PostgreSQL) support it.
+    sql = f"""
+        WITH RECURSIVE
+        up(id, predecessor_id, depth) AS (
+            SELECT id, predecessor_id, 0 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT l.id, l.predecessor_id, up.depth - 1 FROM {table} l JOIN up ON l.id = up.predecessor_id
+            WHERE up.depth > -%s
+        ),
+        down(id, depth) AS (
+            SELECT id, 0 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT l.id, down.depth + 1 FROM {table} l JOIN down ON l.predecessor_id = down.id
+            WHERE l.status NOT IN ({dead}) AND down.depth < %s
+        )
+        SELECT id, depth FROM up UNION SELECT id, depth FROM down
+    """  # noqa: S608 (the table name is ours; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [license.pk, MAX_CHAIN, license.pk, *DEAD_SUCCESSOR_STATES, MAX_CHAIN])
+        depth_of = dict(cursor.fetchall())
+    if len(depth_of) == 1:
+        return [license]
+    members = access.public_licenses(License.objects.filter(pk__in=depth_of)).only(
+        "pk", "number", "title", "status", "term_start", "term_end", "predecessor_id"
+    )
+    return sorted(members, key=lambda member: depth_of[member.pk])

@@ -1,0 +1,73 @@
+"""Small helpers of the public pages' templates: dates as readers write them, links that keep the list's
+filters, and names of the fields an amendment changed."""
+
+import datetime
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+
+from .. import history
+from ..models import License
+
+register = template.Library()
+
+
+@register.filter
+def long_date(value):
+    """A date as the reader's language writes it in running text: "1 October 2025", "2025年10月1日"."""
+    if not isinstance(value, datetime.date):
+        return ""
+    # Translators: the date format of running text, in Django's date format syntax; Chinese: Y年n月j日.
+    return formats.date_format(value, gettext("j F Y"))
+
+
+@register.filter
+def http_url(value):
+    """`value` if it is an http(s) address, else "": a stored address never becomes a javascript: link,
+    whatever path it was written by."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.simple_tag(takes_context=True)
+def with_page(context, number):
+    """The current address's query string with `page` set to `number` (the other parameters kept)."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
+
+
+@register.filter
+def field_label(name):
+    """The label of a License field named in an amendment's diff (the name itself if it is not one)."""
+    try:
+        return License._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
+
+
+@register.filter
+def event_heading(event):
+    return history.heading(event)
+
+
+@register.simple_tag
+def party_name(party):
+    """An authority's or operator's registered name; on English pages its English name too."""
+    if party is None:
+        return ""
+    if party.name_en and get_language() == "en" and party.name_en != party.name:
+        return format_html('{} <span class="name-en" lang="en">{}</span>', party.name, party.name_en)
+    return party.name
+
+
+@register.filter
+def adds_status(event):
+    """Whether a status tag says more than the event's heading ("Came into force" + Active), rather than
+    repeating it ("Expired" + Expired)."""
+    if not event.to_status or event.from_status == event.to_status:
+        return False
+    return str(history.heading(event)) != str(event.get_to_status_display())

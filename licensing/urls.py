@@ -1,0 +1,19 @@
+"""The public site's addresses (DESIGN.md "API (v1) and public pages")."""
+
+from django.urls import path
+
+from . import feeds, health, views
+
+app_name = "licensing"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("licenses/", views.license_list, name="licenses"),
+    path("licenses/<str:number>/", views.license_detail, name="license"),
+    path("licenses/<str:number>/feed.atom", feeds.LicenseFeed(), name="license_feed"),
+    path("operators/<str:key>/", views.operator_detail, name="operator"),
+    path("authorities/<int:pk>/", views.authority_detail, name="authority"),
+    path("verify/", views.verify, name="verify"),
+    path("feeds/changes.atom", feeds.ChangesFeed(), name="changes_feed"),
+    path("healthz", health.healthz, name="healthz"),
+]

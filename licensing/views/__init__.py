@@ -1,0 +1,7 @@
+"""The public site: server-rendered pages anyone may read, without logging in (DESIGN.md "Public pages")."""
+
+from .licenses import home, license_detail, license_list
+from .parties import authority_detail, operator_detail
+from .verify import verify
+
+__all__ = ["authority_detail", "home", "license_detail", "license_list", "operator_detail", "verify"]

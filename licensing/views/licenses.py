@@ -1,0 +1,100 @@
+"""The home page, the license list and a license's page."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .. import access, history, reports
+from ..choices import LicenseStatus
+from ..dates import local_today
+from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
+from ..models import License
+from ..search import clean_query, search_licenses
+from .common import listed_licenses, paginate
+
+HOME_EXPIRY_DAYS = 90
+HOME_ROWS = 10
+SUGGESTIONS = 5
+
+
+@require_safe
+def home(request):
+    licenses = access.public_licenses()
+    expiring = list(reports.expiring_within(licenses, HOME_EXPIRY_DAYS)[: HOME_ROWS + 1])
+    today = local_today()
+    return render(
+        request,
+        "licensing/home.html",
+        {
+            "counts": [
+                (status, n) for status, n in reports.status_counts(licenses) if status in PUBLIC_STATUSES
+            ],
+            "expiring": [(license, license.days_left(today)) for license in expiring[:HOME_ROWS]],
+            "more_expiring": len(expiring) > HOME_ROWS,
+            "expiry_days": HOME_EXPIRY_DAYS,
+            "changes": history.latest_changes(HOME_ROWS),
+        },
+    )
+
+
+@require_safe
+def license_list(request):
+    filters = LicenseFilters(request.GET)
+    page = paginate(request, filters.apply(listed_licenses()))
+    return render(
+        request,
+        "licensing/license_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "statuses": PUBLIC_STATUSES,
+            "expiry_windows": EXPIRY_WINDOWS,
+        },
+    )
+
+
+@require_safe
+def license_detail(request, number):
+    number = clean_query(number)
+    license = (
+        access.public_licenses(License.objects.filter(number=number))
+        .select_related("grantor", "implementing_body", "operator")
+        .prefetch_related("data_domains")
+        .first()
+    )
+    if license is None:
+        # A draft answers exactly as a number that does not exist: its existence is not public either.
+        return license_not_found(request, number)
+    events = history.timeline(license)
+    chain = history.renewal_chain(license)
+    position = next(i for i, member in enumerate(chain) if member.pk == license.pk)
+    today = local_today()
+    in_term = license.status in (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
+    not_started = (
+        license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
+    )
+    return render(
+        request,
+        "licensing/license_detail.html",
+        {
+            "license": license,
+            "events": events,
+            "since": history.status_event(license, events),
+            "days_left": license.days_left(today) if in_term else None,
+            "starts_in": (license.term_start - today).days if not_started else None,
+            "chain": chain,
+            "successor": chain[position + 1] if position + 1 < len(chain) else None,
+        },
+    )
+
+
+def license_not_found(request, number):
+    """A helpful 404: what was asked, what a number looks like, licenses that match it, and a search box."""
+    suggestions = []
+    if number:
+        suggestions = list(search_licenses(listed_licenses(), number)[:SUGGESTIONS])
+    return render(
+        request,
+        "licensing/license_not_found.html",
+        {"number": number, "suggestions": suggestions},
+        status=404,
+    )

@@ -1,0 +1,129 @@
+"""Each public page runs a fixed number of queries, whatever the number of rows it shows: the count is
+pinned, and measured again with three times the rows, so an N+1 fails here."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from licensing import lifecycle
+from licensing.reminders import run_sweep
+
+from . import factories
+from .conftest import FROZEN_NOW
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+TODAY = FROZEN_NOW.date()
+D = datetime.timedelta
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def _licenses(n, **fields):
+    """n licenses in force, each with its own grantor and operator, two data domains, expiring soon and
+    suspended then reinstated (so they have several events with reasons)."""
+    made = []
+    for i in range(n):
+        license = factories.draft(
+            grantor=factories.authority("330100"),
+            data_domains=["health", "transport"],
+            **factories.with_term(TODAY - D(days=10), 30 + i, **fields),
+        )
+        lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+        _suspend_and_reinstate(license)
+        made.append(license)
+    return made
+
+
+def _suspend_and_reinstate(license, times=1):
+    for _ in range(times):
+        lifecycle.transition(
+            license, "suspend", actor=None, reason="Audit.", expected_version=license.version
+        )
+        lifecycle.transition(
+            license, "reinstate", actor=None, reason="Done.", expected_version=license.version
+        )
+
+
+def test_home(client):
+    _licenses(3)
+    first = _queries(client, "/")
+    _licenses(6)
+    assert _queries(client, "/") == first == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/licenses/",
+        "/licenses/?q=Health",
+        "/licenses/?status=active&domain=health&division=330100&expires_within=90",
+    ],
+)
+def test_license_list_plain_searched_and_filtered(client, url):
+    _licenses(3, title="Health data")
+    first = _queries(client, url)
+    _licenses(6, title="Health data")
+    assert _queries(client, url) == first == 4
+
+
+def test_license_page_with_a_long_history_and_renewal_chain(client):
+    license = _licenses(1)[0]
+    alone = _queries(client, f"/licenses/{license.number}/")
+    _suspend_and_reinstate(license, 3)
+    assert _queries(client, f"/licenses/{license.number}/") == alone == 4
+    # In a line of renewals, one query more (the members of the line), however long the line.
+    second = lifecycle.renew(
+        license, term_end=license.term_end + D(days=365), actor=None, expected_version=license.version
+    )
+    in_pair = [_queries(client, f"/licenses/{member.number}/") for member in (license, second)]
+    with time_machine.travel(second.term_start, tick=False):
+        run_sweep()
+        second.refresh_from_db()
+        third = lifecycle.renew(
+            second, term_end=second.term_end + D(days=365), actor=None, expected_version=second.version
+        )
+        in_three = [_queries(client, f"/licenses/{member.number}/") for member in (license, second, third)]
+    assert in_pair == [5, 5] and in_three == [5, 5, 5]
+
+
+@pytest.mark.parametrize("url", ["/operators/{uscc}/", "/verify/?q={uscc}"])
+def test_operator_and_verify_pages(client, url):
+    operator = factories.operator()
+    url = url.format(uscc=operator.uscc)
+    _licenses(2, operator=operator)
+    first = _queries(client, url)
+    _licenses(6, operator=operator)
+    # The verdict's four, and two for its compliance flags: the licenses' products, findings against it.
+    assert _queries(client, url) == first == 6
+
+
+def test_authority_page(client):
+    authority = factories.authority("330100")
+
+    def build(n):
+        _licenses(n)  # other authorities' licenses
+        for _ in range(n):
+            factories.license_in("active", grantor=authority)
+
+    build(3)
+    first = _queries(client, f"/authorities/{authority.pk}/")
+    build(6)
+    assert _queries(client, f"/authorities/{authority.pk}/") == first == 5
+
+
+def test_feeds(client):
+    licenses = _licenses(3)
+    site = _queries(client, "/feeds/changes.atom")
+    one = _queries(client, f"/licenses/{licenses[0].number}/feed.atom")
+    _licenses(6)
+    _suspend_and_reinstate(licenses[0], 3)
+    assert _queries(client, "/feeds/changes.atom") == site == 1
+    assert _queries(client, f"/licenses/{licenses[0].number}/feed.atom") == one == 2
