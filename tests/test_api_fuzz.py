@@ -9,7 +9,9 @@ import io
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -20,9 +22,16 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def demo_data(django_db_blocker, monkeypatch):
+def demo_data(monkeypatch):
     monkeypatch.setattr(AnonymousReadThrottle, "allow_request", lambda self, request, view: True)
+    # The WSGI app would close the test's database connection at the end of each request (as it
+    # should in production); Django's own test client disconnects the same handlers.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     call_command("load_demo", stdout=io.StringIO())
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.slow
