@@ -28,7 +28,7 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        if self.value() and self.value().isdigit() and 1 <= int(self.value()) <= 9999:
             return queryset.filter(published_on__year=int(self.value()))
         return queryset
 

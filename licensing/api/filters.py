@@ -122,7 +122,7 @@ class FindingFilter(StrictFilterSet):
         method="filter_department", help_text=_("The department's name (Chinese or English), as recorded.")
     )
     year = django_filters.NumberFilter(
-        field_name="published_on", lookup_expr="year", help_text=_("The year the finding was published.")
+        method="filter_year", help_text=_("The year the finding was published.")
     )
     domain = django_filters.ChoiceFilter(field_name="data_domain", choices=DataDomain.choices)
     operator = django_filters.CharFilter(
@@ -136,6 +136,12 @@ class FindingFilter(StrictFilterSet):
     class Meta:
         model = Finding
         fields = []
+
+    def filter_year(self, queryset, name, value):
+        # A year the calendar has (year 0 or 10000 would fail in the date arithmetic of the lookup).
+        if value != int(value) or not 1 <= value <= 9999:
+            raise exceptions.ValidationError({"year": [_("A year from 1 to 9999.")]})
+        return queryset.filter(published_on__year=int(value))
 
     def filter_issuer(self, queryset, name, value):
         value = search.clean_query(value)
