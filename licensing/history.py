@@ -24,6 +24,7 @@ EVENT_HEADINGS = {
     EventAction.EDIT: _("Details changed"),
     EventAction.AMEND: _("Amended"),
     EventAction.RENEW: _("Renewed"),
+    EventAction.PRODUCT: _("Products or prices changed"),
     EventAction.LIST: _("Listed"),
     EventAction.GRANT: _("Granted"),
     EventAction.ACTIVATE: _("Came into force"),

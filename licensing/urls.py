@@ -14,6 +14,7 @@ urlpatterns = [
     path("operators/<str:key>/", views.operator_detail, name="operator"),
     path("authorities/<int:pk>/", views.authority_detail, name="authority"),
     path("verify/", views.verify, name="verify"),
+    path("findings/", views.findings_page, name="findings"),
     path("feeds/changes.atom", feeds.ChangesFeed(), name="changes_feed"),
     path("healthz", health.healthz, name="healthz"),
 ]

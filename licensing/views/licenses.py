@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import access, history, reports
+from .. import access, compliance, history, reports
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
@@ -58,7 +58,7 @@ def license_detail(request, number):
     license = (
         access.public_licenses(License.objects.filter(number=number))
         .select_related("grantor", "implementing_body", "operator")
-        .prefetch_related("data_domains")
+        .prefetch_related("data_domains", compliance.products_prefetch())
         .first()
     )
     if license is None:
@@ -83,6 +83,8 @@ def license_detail(request, number):
             "starts_in": (license.term_start - today).days if not_started else None,
             "chain": chain,
             "successor": chain[position + 1] if position + 1 < len(chain) else None,
+            "products": license.products.all(),
+            "flags": compliance.license_flags(license, today),
         },
     )
 
