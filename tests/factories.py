@@ -7,6 +7,7 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from licensing import lifecycle, notifications
+from licensing.admin.products import INLINE_FIELDS
 from licensing.choices import DataDomain, LicenseAction, LicenseStatus
 from licensing.dates import local_today
 from licensing.identifiers import uscc_check_character
@@ -159,21 +160,8 @@ def product_form_data(license: License, new: list[dict] | None = None) -> dict:
     return data
 
 
-PRODUCT_FORM_FIELDS = [
-    "name",
-    "description",
-    "product_class",
-    "charging_unit",
-    "price_cap",
-    "cap_set_on",
-    "cap_document",
-    "actual_price",
-    "price_above_cap_reason",
-    "trial_price",
-    "prices_posted_on",
-    "review_cycle_months",
-    "offered_until",
-]
+# The fields of the admin's products inline (the products service's, but for the record's origin).
+PRODUCT_FORM_FIELDS = INLINE_FIELDS
 
 
 def product(license: License, *, actor=None, **fields):

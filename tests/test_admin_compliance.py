@@ -174,7 +174,7 @@ def test_change_list_shows_flags_and_filters_by_them(client, regulator, hangzhou
     factories.priced(clean)
     bare = factories.license_in("active", grantor=hangzhou)
     page = client.get(reverse(CHANGELIST)).text
-    assert 'class="flag-tag"' in _row(page, flagged.number)
+    assert 'class="status-tag flag-tag"' in _row(page, flagged.number)
     assert "Paid product, license not in force" in _row(page, flagged.number)
     assert "flag-tag" not in _row(page, clean.number)
     with_flags = client.get(reverse(CHANGELIST), {"has_flags": "yes"}).text

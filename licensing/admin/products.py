@@ -21,7 +21,9 @@ def flag_tags(flags) -> str:
     if not flags:
         return "–"
     return format_html_join(
-        " ", '<span class="flag-tag" title="{}">{}</span>', ((flag.explanation, flag.label) for flag in flags)
+        " ",
+        '<span class="status-tag flag-tag" title="{}">{}</span>',
+        ((flag.explanation, flag.label) for flag in flags),
     )
 
 
