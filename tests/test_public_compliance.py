@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -200,11 +201,13 @@ def test_product_names_are_escaped(client):
 def test_the_license_page_costs_the_same_queries_with_many_products(client):
     license = factories.license_in("suspended")
     factories.priced(license)
+    cache.clear()  # the page's build, not a hit in the cache of public pages
     with CaptureQueriesContext(connection) as one:
         client.get(f"/licenses/{license.number}/")
     for _ in range(8):
         factories.priced(license)
         factories.product(license, product_class="public_welfare", actual_price="1", prices_posted_on=TODAY)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         page = client.get(f"/licenses/{license.number}/").text
     assert len(many) == len(one)
@@ -221,3 +224,21 @@ def test_money_in_words():
         assert charts.yuan_words(Decimal("248380000")) == "2.4838亿元"
         assert charts.yuan_words(Decimal("58660000")) == "5,866万元"
         assert charts.yuan_words(Decimal("12.5")) == "12.50元"
+
+
+def test_a_price_change_shows_on_the_cached_license_page_once_committed(
+    client, django_capture_on_commit_callbacks
+):
+    license = factories.license_in("active")
+    product = factories.priced(license, name="到站查询", price="0.50", cap="1.00")
+    url = f"/licenses/{license.number}/"
+    assert 'class="flags"' not in client.get(url).text
+    with django_capture_on_commit_callbacks(execute=True):
+        products.update_product(
+            product,
+            {"actual_price": "1.50", "price_above_cap_reason": "Interim."},
+            actor=None,
+            expected_version=license.version,
+        )
+    page = client.get(url).text
+    assert "Price above its cap" in page and "¥1.50" in page

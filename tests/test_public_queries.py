@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,6 +21,7 @@ D = datetime.timedelta
 
 
 def _queries(client, url) -> int:
+    cache.clear()  # the page's build, not a hit in the cache of public pages
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -128,3 +130,18 @@ def test_feeds(client):
     _suspend_and_reinstate(licenses[0], 3)
     assert _queries(client, "/feeds/changes.atom") == site == 1
     assert _queries(client, f"/licenses/{licenses[0].number}/feed.atom") == one == 2
+
+
+def test_anonymous_pages_are_served_from_the_cache_until_a_change(client, django_capture_on_commit_callbacks):
+    (license,) = _licenses(1)
+    url = f"/licenses/{license.number}/"
+    first = client.get(url).content
+    with CaptureQueriesContext(connection) as hit:
+        assert client.get(url).status_code == 200
+    assert len(hit) <= 1, [q["sql"] for q in hit.captured_queries]  # at most the session, never the data
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.transition(
+            license, "suspend", actor=None, reason="Cache test.", expected_version=license.version
+        )
+    changed = client.get(url).content
+    assert changed != first and b"Cache test." in changed

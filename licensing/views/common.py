@@ -3,7 +3,7 @@
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from .. import access
+from .. import access, cache
 
 PAGE_SIZE = 20
 
@@ -20,3 +20,12 @@ def listed_licenses(queryset: QuerySet | None = None) -> QuerySet:
 def paginate(request, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
     """The requested page; a page number that is not one gives the first page, one past the end the last."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def cached_context(request, parts: tuple, build):
+    """A page's context data, from the generation-keyed cache (licensing.cache) for anonymous visitors;
+    built afresh for signed-in users, whose pages may differ. The HTML itself is not cached: it carries
+    the visitor's CSRF token (the language switch is a form)."""
+    if request.user.is_authenticated:
+        return build()
+    return cache.cached(("page", *parts, request.LANGUAGE_CODE), build)

@@ -9,7 +9,7 @@ from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
 from ..models import License
 from ..search import clean_query, search_licenses
-from .common import listed_licenses, paginate
+from .common import cached_context, listed_licenses, paginate
 
 HOME_EXPIRY_DAYS = 90
 HOME_ROWS = 10
@@ -18,13 +18,11 @@ SUGGESTIONS = 5
 
 @require_safe
 def home(request):
-    licenses = access.public_licenses()
-    expiring = list(reports.expiring_within(licenses, HOME_EXPIRY_DAYS)[: HOME_ROWS + 1])
-    today = local_today()
-    return render(
-        request,
-        "licensing/home.html",
-        {
+    def build():
+        licenses = access.public_licenses()
+        expiring = list(reports.expiring_within(licenses, HOME_EXPIRY_DAYS)[: HOME_ROWS + 1])
+        today = local_today()
+        return {
             "counts": [
                 (status, n) for status, n in reports.status_counts(licenses) if status in PUBLIC_STATUSES
             ],
@@ -32,8 +30,9 @@ def home(request):
             "more_expiring": len(expiring) > HOME_ROWS,
             "expiry_days": HOME_EXPIRY_DAYS,
             "changes": history.latest_changes(HOME_ROWS),
-        },
-    )
+        }
+
+    return render(request, "licensing/home.html", cached_context(request, ("home",), build))
 
 
 @require_safe
@@ -55,6 +54,14 @@ def license_list(request):
 @require_safe
 def license_detail(request, number):
     number = clean_query(number)
+    context = cached_context(request, ("license", number), lambda: _license_context(number))
+    if context is None:
+        # A draft answers exactly as a number that does not exist: its existence is not public either.
+        return license_not_found(request, number)
+    return render(request, "licensing/license_detail.html", context)
+
+
+def _license_context(number):
     license = (
         access.public_licenses(License.objects.filter(number=number))
         .select_related("grantor", "implementing_body", "operator")
@@ -62,8 +69,7 @@ def license_detail(request, number):
         .first()
     )
     if license is None:
-        # A draft answers exactly as a number that does not exist: its existence is not public either.
-        return license_not_found(request, number)
+        return None
     events = history.timeline(license)
     chain = history.renewal_chain(license)
     position = next(i for i, member in enumerate(chain) if member.pk == license.pk)
@@ -72,21 +78,17 @@ def license_detail(request, number):
     not_started = (
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )
-    return render(
-        request,
-        "licensing/license_detail.html",
-        {
-            "license": license,
-            "events": events,
-            "since": history.status_event(license, events),
-            "days_left": license.days_left(today) if in_term else None,
-            "starts_in": (license.term_start - today).days if not_started else None,
-            "chain": chain,
-            "successor": chain[position + 1] if position + 1 < len(chain) else None,
-            "products": license.products.all(),
-            "flags": compliance.license_flags(license, today),
-        },
-    )
+    return {
+        "license": license,
+        "events": events,
+        "since": history.status_event(license, events),
+        "days_left": license.days_left(today) if in_term else None,
+        "starts_in": (license.term_start - today).days if not_started else None,
+        "chain": chain,
+        "successor": chain[position + 1] if position + 1 < len(chain) else None,
+        "products": list(license.products.all()),
+        "flags": compliance.license_flags(license, today),
+    }
 
 
 def license_not_found(request, number):
