@@ -9,7 +9,6 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..exceptions import ActionNotAllowed, LicensingError, StaleVersion
@@ -91,7 +90,3 @@ def server_error(request):
             _body(_("The server failed; the error has been logged."), "server_error"), status=500
         )
     return defaults.server_error(request)
-
-
-def bad_request(detail: str, **errors) -> Response:
-    return Response(_body(detail, "invalid", errors), status=400)

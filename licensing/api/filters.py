@@ -12,6 +12,14 @@ from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
 from ..models import Authority, Finding, License, Operator
 
 
+def reject_unknown(params, known) -> None:
+    """A query parameter the endpoint does not know is a 400 that names it (and lists the known ones)."""
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        message = _("Unknown parameter; known: %(known)s.") % {"known": ", ".join(sorted(known)) or "-"}
+        raise exceptions.ValidationError({name: [message] for name in unknown})
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """A parameter the endpoint does not know is a 400 that names it, not silently ignored."""
 
@@ -20,11 +28,7 @@ class StrictFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
-            known = set(self.base_filters) | set(self.extra_parameters)
-            unknown = sorted(set(data) - known)
-            if unknown:
-                message = _("Unknown parameter; known: %(known)s.") % {"known": ", ".join(sorted(known))}
-                raise exceptions.ValidationError({name: [message] for name in unknown})
+            reject_unknown(data, set(self.base_filters) | set(self.extra_parameters))
             # A typed parameter given empty is a mistake worth saying (django-filter would ignore it).
             empty = sorted(
                 name

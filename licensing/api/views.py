@@ -19,7 +19,7 @@ from .. import access, cache, compliance, feed, findings, lifecycle, products, v
 from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
-from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter
+from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter, reject_unknown
 from .pagination import Pages
 from .representations import license_representation, license_values, with_domains, with_flags
 
@@ -264,9 +264,7 @@ class LicenseViewSet(
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=Pages)
     def events(self, request, number=None):
-        unknown = sorted(set(request.query_params) - {"page", "page_size"})
-        if unknown:
-            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        reject_unknown(request.query_params, {"page", "page_size"})
         license = self.get_object()
         events = (
             LicenseEvent.objects.filter(license=license)
@@ -279,9 +277,7 @@ class LicenseViewSet(
     # Products and services of a license, with their caps and prices.
 
     def _no_parameters(self, request):
-        unknown = sorted(request.query_params)
-        if unknown:
-            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        reject_unknown(request.query_params, ())
 
     @extend_schema(
         methods=["GET"],
@@ -491,9 +487,7 @@ class VerifyView(PublicReads, APIView):
         responses={200: s.VerdictSerializer, **READ_ERRORS},
     )
     def get(self, request):
-        unknown = sorted(set(request.query_params) - set(s.VerifyQuerySerializer().fields))
-        if unknown:
-            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        reject_unknown(request.query_params, set(s.VerifyQuerySerializer().fields))
         query = s.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         if request.user.is_authenticated:
@@ -520,9 +514,7 @@ class EventFeedView(PublicReads, APIView):
         responses={200: s.EventPageSerializer, **READ_ERRORS},
     )
     def get(self, request):
-        unknown = sorted(set(request.query_params) - {"since", "limit"})
-        if unknown:
-            raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        reject_unknown(request.query_params, {"since", "limit"})
         try:
             since = (
                 feed.Cursor.decode(request.query_params["since"])
