@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from licensing import lifecycle
@@ -176,6 +177,38 @@ def test_public_reads_are_cached_until_a_change_commits(api, world, django_captu
             license, "suspend", actor=None, reason="Audit.", expected_version=license.version
         )
     assert api.get(url).json()["status"] == "suspended"
+
+
+@pytest.mark.parametrize("case", ["detail", "list", "verify"])
+def test_a_read_from_the_cache_answers_exactly_as_the_first(api, world, case):
+    path = {
+        "detail": f"/api/v1/licenses/{world['active'].number}/",
+        "list": "/api/v1/licenses/?status=active&page_size=50",
+        "verify": f"/api/v1/verify/?uscc={world['ali'].uscc}",
+    }[case]
+    first = api.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as hit:
+        again = api.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(hit) == 0
+    assert (again.status_code, again.content) == (first.status_code, first.content) == (200, first.content)
+    for header in ("Content-Type", "Allow", "ETag", "Vary", "Content-Language"):
+        assert again.get(header) == first.get(header), header
+    assert ("ETag" in again) == (case == "detail")
+    if case == "detail":
+        revalidated = api.get(path, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert (revalidated.status_code, revalidated["ETag"]) == (304, first["ETag"])
+
+
+def test_signed_in_reads_are_not_answered_from_the_anonymous_cache(api, world):
+    path = "/api/v1/licenses/?status=draft"
+    assert api.get(path).json()["results"] == []  # now cached for anonymous clients
+    superuser = factories.user(is_superuser=True)
+    api.force_login(superuser)
+    assert [row["number"] for row in api.get(path).json()["results"]] == [world["draft"].number]
+    api.logout()
+    token = Token.objects.create(user=superuser)
+    by_token = api.get(path, HTTP_AUTHORIZATION=f"Token {token.key}").json()["results"]
+    assert [row["number"] for row in by_token] == [world["draft"].number]
 
 
 def test_events_of_a_license(api, world):

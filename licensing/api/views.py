@@ -1,9 +1,6 @@
 """The API's endpoints: thin views over licensing.access, lifecycle, verify, search and feed."""
 
-import hashlib
-
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -11,14 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, cache, compliance, feed, findings, lifecycle, products, verify
+from .. import access, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
+from .caching import CachedPublicReads, ETagMixin
 from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter, reject_unknown
 from .pagination import Pages
 from .representations import license_representation, license_values, with_domains, with_flags
@@ -44,64 +41,6 @@ class PublicReads:
         if self.request is not None and self.request.method in permissions.SAFE_METHODS:
             return [permissions.AllowAny()]
         return super().get_permissions()
-
-
-class CachedPublicReads:
-    """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
-    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
-    so their reads are built each time."""
-
-    def cached_read(self, request, build):
-        if request.user.is_authenticated:
-            return build()
-
-        def body():
-            response = build()
-            return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
-
-        parts = ("api", request.path, sorted(request.query_params.lists()), request.LANGUAGE_CODE)
-        return HttpResponse(cache.cached(parts, body), content_type="application/json")
-
-    def list(self, request, *args, **kwargs):
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
-        )
-
-    def retrieve(self, request, *args, **kwargs):
-        self.etag_this = True
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
-        )
-
-
-class ETagMixin:
-    """Detail responses carry an ETag computed from the representation itself, so it changes whenever
-    anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
-    304. The Vary header (Accept-Language) comes from the locale middleware."""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if (
-            request.method in ("GET", "HEAD")
-            and response.status_code == 200
-            and getattr(self, "etag_this", False)
-        ):
-            if hasattr(response, "render"):
-                response.render()
-            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            response["ETag"] = etag
-            sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-            if etag in sent or f"W/{etag}" in sent:
-                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
-                not_modified["ETag"] = etag
-                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
-                not_modified.accepted_media_type = "application/json"
-                not_modified.renderer_context = getattr(response, "renderer_context", {})
-                for header in ("Vary", "Content-Language"):
-                    if header in response:
-                        not_modified[header] = response[header]
-                return not_modified
-        return response
 
 
 def _license_queryset():
@@ -150,8 +89,6 @@ class LicenseViewSet(
         return self.cached_read(request, build)
 
     def retrieve(self, request, number=None):
-        self.etag_this = True
-
         def build():
             visible = access.visible_licenses(request.user, License.objects.filter(number=number))
             rows = with_flags(with_domains(license_values(visible)[:1]))
@@ -476,7 +413,10 @@ class FindingViewSet(
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
 
-class VerifyView(PublicReads, APIView):
+class VerifyView(PublicReads, CachedPublicReads, APIView):
+    cached_actions = ("get",)
+    etag_actions = ()
+
     @extend_schema(
         summary=_("Is this entity licensed?"),
         description=_(
@@ -490,14 +430,9 @@ class VerifyView(PublicReads, APIView):
         reject_unknown(request.query_params, set(s.VerifyQuerySerializer().fields))
         query = s.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        if request.user.is_authenticated:
-            return Response(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
-
-        def body():
-            return JSONRenderer().render(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
-
-        parts = ("verify", sorted(request.query_params.lists()), request.LANGUAGE_CODE)
-        return HttpResponse(cache.cached(parts, body), content_type="application/json")
+        return self.cached_read(
+            request, lambda: Response(s.VerdictSerializer(verify.verdict(**query.validated_data)).data)
+        )
 
 
 class EventFeedView(PublicReads, APIView):

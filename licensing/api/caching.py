@@ -1,0 +1,118 @@
+"""How the API's public reads are cached and validated: bodies for anonymous clients from licensing.cache,
+answered before DRF's machinery runs when the cache has them, and ETags on detail responses."""
+
+import hashlib
+
+from django.http import HttpResponse, HttpResponseNotModified
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .. import cache
+
+
+def etag_of(content: bytes) -> str:
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def matches(request, etag: str) -> bool:
+    """Whether the client's If-None-Match names `etag` (weak or strong)."""
+    sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    return etag in sent or f"W/{etag}" in sent
+
+
+def is_anonymous(request) -> bool:
+    """No credentials of any kind: no token (DRF's TokenAuthentication) and no signed-in session."""
+    return "authorization" not in request.headers and not request.user.is_authenticated
+
+
+class CachedPublicReads:
+    """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
+    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
+    so their reads are built each time.
+
+    A cached body is found before DRF's dispatch (request wrapping, authentication, content negotiation,
+    rendering), which costs more than the read itself; the throttle still runs. A miss, and anything not
+    anonymous, takes the full path, which gives the same response (tests hold the two equal)."""
+
+    cached_actions = ("list", "retrieve")
+    etag_actions = ("retrieve",)
+
+    def _read_action(self):
+        # A viewset's route maps GET to an action; a plain APIView's GET is its own.
+        return getattr(self, "action_map", {}).get("get", "get")
+
+    def cache_parts(self, request) -> tuple:
+        return ("api", request.path, sorted(request.GET.lists()), request.LANGUAGE_CODE)
+
+    def dispatch(self, request, *args, **kwargs):
+        action = self._read_action()
+        if request.method == "GET" and action in self.cached_actions and is_anonymous(request):
+            body = cache.lookup(self.cache_parts(request))
+            if body is not None and all(t.allow_request(request, self) for t in self.get_throttles()):
+                return self._cached_response(request, body, etag=action in self.etag_actions)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _cached_response(self, request, body, etag):
+        if etag:
+            tag = etag_of(body)
+            if matches(request, tag):
+                response = HttpResponseNotModified()
+                response["ETag"] = tag
+                return response
+        response = HttpResponse(body, content_type="application/json")
+        response["Allow"] = ", ".join(self.allowed_methods)
+        if etag:
+            response["ETag"] = tag
+        return response
+
+    def cached_read(self, request, build):
+        if not is_anonymous(request):
+            return build()
+
+        def body():
+            response = build()
+            return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
+
+        return HttpResponse(cache.cached(self.cache_parts(request), body), content_type="application/json")
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
+        )
+
+
+class ETagMixin:
+    """Detail responses carry an ETag computed from the representation itself, so it changes whenever
+    anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
+    304. The Vary header (Accept-Language) comes from the locale middleware."""
+
+    etag_actions = ("retrieve",)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and getattr(self, "action", None) in self.etag_actions
+        ):
+            if hasattr(response, "render"):
+                response.render()
+            etag = etag_of(response.content)
+            response["ETag"] = etag
+            if matches(request, etag):
+                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+                not_modified["ETag"] = etag
+                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
+                not_modified.accepted_media_type = "application/json"
+                not_modified.renderer_context = getattr(response, "renderer_context", {})
+                for header in ("Vary", "Content-Language"):
+                    if header in response:
+                        not_modified[header] = response[header]
+                return not_modified
+        return response

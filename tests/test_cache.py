@@ -1,0 +1,53 @@
+"""licensing.cache: a body is served only while the generation it was built at is current."""
+
+import pytest
+from django.core.cache import cache as shared
+
+from licensing import cache
+
+
+def _built(text):
+    calls = []
+
+    def build():
+        calls.append(text)
+        return text.encode()
+
+    return build, calls
+
+
+def test_a_body_is_built_once_and_then_served_until_a_bump():
+    build, calls = _built("first")
+    assert cache.cached(("x",), build) == b"first"
+    assert cache.cached(("x",), build) == b"first"
+    assert cache.lookup(("x",)) == b"first"
+    assert calls == ["first"]
+    cache.bump()
+    assert cache.lookup(("x",)) is None
+    assert cache.cached(("x",), _built("second")[0]) == b"second"
+
+
+def test_an_evicted_generation_never_revives_an_older_body():
+    cache.cached(("x",), _built("old")[0])
+    shared.delete(cache.GENERATION_KEY)  # evicted, say, under memory pressure
+    assert cache.lookup(("x",)) is None
+    cache.bump()  # a bump with no counter starts a new one
+    assert cache.cached(("x",), _built("new")[0]) == b"new"
+
+
+def test_keys_differ_by_every_part():
+    cache.cached(("x", "en"), _built("en")[0])
+    assert cache.lookup(("x", "zh-hans")) is None
+
+
+@pytest.mark.parametrize("failing", ["get_many", "set"])
+def test_the_cache_fails_open(monkeypatch, caplog, failing):
+    def broken(*args, **kwargs):
+        raise ConnectionError("down")
+
+    monkeypatch.setattr(shared, failing, broken)
+    build, calls = _built("fresh")
+    assert cache.cached(("x",), build) == b"fresh"
+    assert cache.cached(("x",), build) == b"fresh"
+    assert calls == ["fresh", "fresh"]
+    assert "cache unavailable" in caplog.text
