@@ -2,11 +2,13 @@
 pinned, and measured again with three times the rows, so an N+1 fails here."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from licensing import lifecycle
@@ -145,3 +147,34 @@ def test_anonymous_pages_are_served_from_the_cache_until_a_change(client, django
         )
     changed = client.get(url).content
     assert changed != first and b"Cache test." in changed
+
+
+def test_a_cached_page_carries_each_visitors_own_csrf_token():
+    """Whole pages are cached for anonymous visitors; the language switch's token is still each one's
+    own, and switching works from a page that came from the cache."""
+    (license,) = _licenses(1)
+    url = f"/licenses/{license.number}/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get(url)
+    with CaptureQueriesContext(connection) as hit:
+        page_two = second.get(url)
+    assert len(hit) == 0
+    tokens = [_form_token(page) for page in (page_one, page_two)]
+    assert tokens[0] != tokens[1]
+    assert all(page.cookies["csrftoken"].value for page in (page_one, page_two))
+    assert page_one.content.replace(tokens[0].encode(), b"") == page_two.content.replace(
+        tokens[1].encode(), b""
+    )
+    switched = second.post(
+        "/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": tokens[1]}
+    )
+    assert switched.status_code == 302
+    assert b'lang="en"' in second.get(url).content
+    forged = first.post("/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": "x" * 64})
+    assert forged.status_code == 403
+
+
+def _form_token(response) -> str:
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)
+    assert match, "the language switch has no CSRF token"
+    return match.group(1).decode()

@@ -9,7 +9,7 @@ from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
 from ..models import License
 from ..search import clean_query, search_licenses
-from .common import cached_context, listed_licenses, paginate
+from .common import NotFound, cached_page, listed_licenses, paginate
 
 HOME_EXPIRY_DAYS = 90
 HOME_ROWS = 10
@@ -32,33 +32,31 @@ def home(request):
             "changes": history.latest_changes(HOME_ROWS),
         }
 
-    return render(request, "licensing/home.html", cached_context(request, ("home",), build))
+    return cached_page(request, "licensing/home.html", build)
 
 
 @require_safe
 def license_list(request):
-    filters = LicenseFilters(request.GET)
-    page = paginate(request, filters.apply(listed_licenses()))
-    return render(
-        request,
-        "licensing/license_list.html",
-        {
+    def build():
+        filters = LicenseFilters(request.GET)
+        return {
             "filters": filters,
-            "page": page,
+            "page": paginate(request, filters.apply(listed_licenses())),
             "statuses": PUBLIC_STATUSES,
             "expiry_windows": EXPIRY_WINDOWS,
-        },
-    )
+        }
+
+    return cached_page(request, "licensing/license_list.html", build)
 
 
 @require_safe
 def license_detail(request, number):
     number = clean_query(number)
-    context = cached_context(request, ("license", number), lambda: _license_context(number))
-    if context is None:
+    try:
+        return cached_page(request, "licensing/license_detail.html", lambda: _license_context(number))
+    except NotFound:
         # A draft answers exactly as a number that does not exist: its existence is not public either.
         return license_not_found(request, number)
-    return render(request, "licensing/license_detail.html", context)
 
 
 def _license_context(number):
@@ -69,7 +67,7 @@ def _license_context(number):
         .first()
     )
     if license is None:
-        return None
+        raise NotFound
     events = history.timeline(license)
     chain = history.renewal_chain(license)
     position = next(i for i, member in enumerate(chain) if member.pk == license.pk)
