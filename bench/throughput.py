@@ -9,7 +9,12 @@ What it does:
    (bench/floor.py: one single-row lookup as JSON).
 3. Loads each case from a separate process (wrk) for --seconds at --connections, over at least 10,000
    random license numbers, plain GETs without If-None-Match; every non-200 answer is counted as an error.
-   Rounds of every case (floor included) are repeated --rounds times; the table shows medians.
+   Rounds of every case (floor included) are repeated --rounds times; the table shows medians. Two
+   states of the cache are measured:
+   - cold: each round starts right after the cache is invalidated (as after any committed change), so
+     nearly every request builds its answer;
+   - warm: the steady state of a registry under constant reads, once every distinct path of the case
+     has been asked for (the cache keeps a body until a change or 10 minutes).
 4. Drops the scratch database (unless --keep).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry REDIS_URL=redis://127.0.0.1:6379/11 \\
@@ -17,7 +22,9 @@ What it does:
 """
 
 import argparse
+import concurrent.futures
 import contextlib
+import http.client
 import os
 import random
 import re
@@ -28,7 +35,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -47,6 +56,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from licensing import cache  # noqa: E402
 from licensing.dates import local_today  # noqa: E402
 from licensing.models import License, Operator  # noqa: E402
 from licensing.synthetic import generate  # noqa: E402
@@ -160,6 +170,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def fill(base, paths, workers=8):
+    """Ask once for every distinct path (8 at a time, each on its own kept-alive connection), so that
+    the cache holds them all; the number of answers that were not 200."""
+    address = urllib.parse.urlsplit(base)
+    local = threading.local()
+
+    def get(path):
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        local.connection.request("GET", path)
+        response = local.connection.getresponse()
+        response.read()
+        return response.status == 200
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return sum(1 for ok in pool.map(get, sorted(set(paths))) if not ok)
+
+
 def _reachable(base, path):
     """Whether `path` answers 200 itself (a redirect does not count)."""
     try:
@@ -209,29 +237,51 @@ def main():
         print(f"data              {len(numbers):,} public licenses in {name}, made in {made:.0f} s")
         connection.close()
         paths = case_paths(numbers, usccs, names)
-        results = {case: [] for case in paths}
+        warm = {case: [] for case in paths}
+        cold = {case: [] for case in paths}
         with tempfile.TemporaryDirectory() as workdir, gunicorn(name, args.port, redis_url) as base:
             cases = [case for case, case_list in paths.items() if _reachable(base, case_list[0])]
             for case in paths:
                 if case not in cases:
                     print(f"skipped           {case}: {paths[case][0]} does not answer 200 here")
-            for case in cases:  # warm up: caches, connections, code paths
+            for case in cases:  # warm up: connections, code paths
                 wrk(base, paths[case], 2, args.connections, workdir)
             for round_number in range(args.rounds):
                 for case in cases:
-                    results[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
-                print(f"round {round_number + 1}/{args.rounds} done")
+                    cache.bump()  # every body cached so far is stale, as after a committed change
+                    cold[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
+                print(f"cold round {round_number + 1}/{args.rounds} done")
+            for case in cases[1:]:  # the floor caches nothing
+                started = time.perf_counter()
+                failed = fill(base, paths[case])
+                print(
+                    f"filled            {case}: {len(set(paths[case])):,} paths in "
+                    f"{time.perf_counter() - started:.0f} s" + (f", {failed} not 200" if failed else "")
+                )
+            for round_number in range(args.rounds):
+                for case in cases:
+                    warm[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
+                print(f"warm round {round_number + 1}/{args.rounds} done")
         floor_case = "floor (bare Django view)"
-        floor = statistics.median(r[0] for r in results[floor_case])
+        floor = {
+            state: statistics.median(r[0] for r in runs[floor_case])
+            for state, runs in (("warm", warm), ("cold", cold))
+        }
         print()
-        print(f"{'metric':<30} {'req/s':>9} {'floor':>9} {'ratio':>6} {'errors':>7}")
-        for case in cases:
-            rps = statistics.median(r[0] for r in results[case])
-            errors = sum(r[1] for r in results[case])
-            print(f"{case:<30} {rps:>9.0f} {floor:>9.0f} {rps / floor:>6.2f} {errors:>7}")
         print(
-            f"\n{args.rounds} rounds of {args.seconds} s at {args.connections} connections; "
-            f"gunicorn 2 sync workers; medians."
+            f"{'metric':<30} {'warm req/s':>10} {'floor':>6} {'ratio':>6}   "
+            f"{'cold req/s':>10} {'floor':>6} {'ratio':>6} {'errors':>7}"
+        )
+        for case in cases:
+            figures = []
+            for state, runs in (("warm", warm), ("cold", cold)):
+                rps = statistics.median(r[0] for r in runs[case])
+                figures.append(f"{rps:>10.0f} {floor[state]:>6.0f} {rps / floor[state]:>6.2f}")
+            errors = sum(r[1] for r in warm[case] + cold[case])
+            print(f"{case:<30} {figures[0]}   {figures[1]} {errors:>7}")
+        print(
+            f"\n{args.rounds} rounds of {args.seconds} s each at {args.connections} connections; "
+            "gunicorn 2 sync workers; medians. Ratios are to the floor measured in the same state."
         )
     finally:
         if not args.keep:
