@@ -17,7 +17,7 @@ class LicensingConfig(AppConfig):
             notifications.on_events_recorded, dispatch_uid="licensing-notifications"
         )
         # Cached public representations are invalidated by any committed change they may show.
-        signals.license_changed.connect(cache.bump_on_commit, dispatch_uid="licensing-cache-licenses")
+        signals.license_changed.connect(cache.bump_license, dispatch_uid="licensing-cache-licenses")
         # Products change through licensing.products (a license change, announced above); findings by
         # themselves, and both show in flags.
         for model in (Authority, Operator, Domain, Product, Finding):

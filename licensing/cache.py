@@ -1,11 +1,18 @@
-"""Caching of public read representations (API responses, pages), invalidated by a generation counter.
+"""Caching of public read representations (API responses, pages), invalidated by counters.
 
-Every committed change to licenses, their events, operators or authorities bumps one counter in the shared
-cache. Each cached body is stored with the generation it was built at (under a key made of the request's
-path, query, language and the local day), and is served only while that is still the current generation:
-so a change is visible at once on every process, and a hit costs one round trip to the cache (the counter
-and the entry are read together) and no database query at all. Coarse on purpose: reads outnumber writes
-by orders of magnitude, and a key that could miss a dependency would be worse than a few more misses.
+Each cached body is stored (under a key made of the request's path, query, language and the local day)
+with the values of the counters it depends on when it was built, and is served only while they are all
+still current: so a committed change is visible at once on every process, and a hit costs one round trip
+to the cache (the counters and the entry are read together) and no database query at all.
+
+- Most bodies (lists, verdicts, the home page) depend on every license: they are checked against the
+  generation, which every committed change bumps.
+- A license's own representation (its API detail and its page) is checked against a stamp of that
+  license, bumped when it or a license in its line of renewals changes, and the shared generation,
+  bumped by changes to what licenses show from elsewhere (authorities, operators, domains, products,
+  findings). So a change to one license leaves every other license's cached detail in place.
+
+Coarse on purpose otherwise: a key that could miss a dependency would be worse than a few more misses.
 
 The cache fails open: with Redis unreachable, bodies are built afresh and the failure is logged.
 """
@@ -13,18 +20,31 @@ The cache fails open: with Redis unreachable, bodies are built afresh and the fa
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 
 from .dates import local_today
+from .history import renewal_line_numbers
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "licensing:generation"
+SHARED_KEY = "licensing:generation:shared"
 TIMEOUT = 600
+# A stamp outlives the bodies stored with it; one that has gone is started anew, which no body matches.
+STAMP_TIMEOUT = 2 * TIMEOUT
 UNAVAILABLE = object()
+SHARED_COUNTERS = (GENERATION_KEY, SHARED_KEY)
+
+
+def _stamp_key(number: str) -> str:
+    return f"licensing:license:{number}"
+
+
+def _counters(license: str | None) -> list[str]:
+    return [SHARED_KEY, _stamp_key(license)] if license else [GENERATION_KEY]
 
 
 def _fresh_generation() -> int:
@@ -37,39 +57,42 @@ def _key(parts: tuple) -> str:
     return "licensing:body:" + hashlib.sha256(raw).hexdigest()
 
 
-def _read(key: str):
-    """(the current generation, the entry's body if it was built at that generation), in one round trip;
-    UNAVAILABLE when the cache cannot be used."""
+def _read(key: str, counters: list[str]):
+    """(the counters' current values, the entry's body if it was built at those values), in one round
+    trip; UNAVAILABLE when the cache cannot be used."""
     try:
-        found = cache.get_many([GENERATION_KEY, key])
-        current = found.get(GENERATION_KEY)
-        if current is None:  # never set, or evicted: start a new one
-            cache.add(GENERATION_KEY, _fresh_generation(), None)
-            return cache.get(GENERATION_KEY), None
+        found = cache.get_many([*counters, key])
+        missing = [counter for counter in counters if counter not in found]
+        for counter in missing:  # never set, expired or evicted: start it anew
+            cache.add(counter, _fresh_generation(), None if counter in SHARED_COUNTERS else STAMP_TIMEOUT)
+        if missing:
+            found.update(cache.get_many(missing))
     except Exception as error:  # any failure of the cache means: no caching
         logger.warning("cache unavailable, serving uncached: %s", error)
         return UNAVAILABLE
+    current = tuple(found.get(counter) for counter in counters)
     entry = found.get(key)
     if entry is not None and entry[0] == current:
         return current, entry[1]
     return current, None
 
 
-def lookup(parts: tuple) -> bytes | None:
-    """The body cached for `parts` if there is a current one; never builds."""
-    read = _read(_key(parts))
+def lookup(parts: tuple, license: str | None = None) -> bytes | None:
+    """The body cached for `parts` if there is a current one; never builds. `license`: the number of
+    the license whose own representation this is (see the module's note)."""
+    read = _read(_key(parts), _counters(license))
     return None if read is UNAVAILABLE else read[1]
 
 
-def cached(parts: tuple, build: Callable[[], bytes]) -> bytes:
+def cached(parts: tuple, build: Callable[[], bytes], license: str | None = None) -> bytes:
     """The body for `parts` (path, query, language, ...) from the cache, or built and stored."""
     key = _key(parts)
-    read = _read(key)
+    read = _read(key, _counters(license))
     if read is UNAVAILABLE:
         return build()
     current, body = read
     if body is None:
-        # Stored with the generation read before building: a change committed meanwhile has bumped it,
+        # Stored with the counters read before building: a change committed meanwhile has bumped one,
         # so this entry is never served after that change.
         body = build()
         try:
@@ -79,19 +102,31 @@ def cached(parts: tuple, build: Callable[[], bytes]) -> bytes:
     return body
 
 
-def bump() -> None:
-    """Invalidate every cached representation (on commit of the change that calls it)."""
+def _increment(counter: str) -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (evicted or never set)
-        try:
-            cache.set(GENERATION_KEY, _fresh_generation(), None)
-        except Exception as error:
-            logger.warning("cache unavailable, could not invalidate: %s", error)
+        cache.incr(counter)
+    except ValueError:  # not there (expired, evicted or never set): any fresh value invalidates as well
+        cache.set(counter, _fresh_generation(), None if counter in SHARED_COUNTERS else STAMP_TIMEOUT)
+
+
+def bump(*, shared: bool = True, licenses: Iterable[str] = ()) -> None:
+    """Invalidate cached representations: everything that depends on all licenses; with `shared`, also
+    every license's own; and the own representations of the licenses numbered in `licenses`."""
+    counters = [GENERATION_KEY, *([SHARED_KEY] if shared else []), *map(_stamp_key, licenses)]
+    try:
+        for counter in counters:
+            _increment(counter)
     except Exception as error:
         logger.warning("cache unavailable, could not invalidate: %s", error)
 
 
 def bump_on_commit(*args, **kwargs) -> None:
-    """Signal receiver: invalidate once the change has committed (connected in LicensingConfig.ready)."""
+    """Signal receiver for changes to what licenses show from elsewhere (authorities, operators, ...):
+    invalidate everything once the change has committed (connected in LicensingConfig.ready)."""
     transaction.on_commit(bump, robust=True)
+
+
+def bump_license(license, **kwargs) -> None:
+    """Receiver of signals.license_changed (sent after commit): invalidate what depends on all licenses
+    and the own representations of the license and of its line of renewals, whose pages show it."""
+    bump(shared=False, licenses=renewal_line_numbers(license))

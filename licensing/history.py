@@ -8,7 +8,7 @@ listing or the grant on is public record.
 """
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -117,3 +117,20 @@ def renewal_chain(license: License) -> list[License]:
         "pk", "number", "title", "status", "term_start", "term_end", "predecessor_id"
     )
     return sorted(members, key=lambda member: depth_of[member.pk])
+
+
+def renewal_line_numbers(license: License) -> set[str]:
+    """The numbers of every license linked to `license` by renewal, either way and in any state (itself
+    included): the licenses whose own pages show it in their line. A query per step along the line."""
+    numbers, seen, frontier = set(), set(), {license.pk}
+    while frontier:
+        seen |= frontier
+        rows = License.objects.filter(Q(pk__in=frontier) | Q(predecessor_id__in=frontier)).values_list(
+            "pk", "number", "predecessor_id"
+        )
+        linked = set()
+        for pk, number, predecessor_id in rows:
+            numbers.add(number)
+            linked |= {pk, predecessor_id}
+        frontier = linked - seen - {None}
+    return numbers

@@ -211,6 +211,37 @@ def test_signed_in_reads_are_not_answered_from_the_anonymous_cache(api, world):
     assert [row["number"] for row in by_token] == [world["draft"].number]
 
 
+def test_a_change_to_one_license_leaves_the_others_cached(api, world, django_capture_on_commit_callbacks):
+    active, later = world["active"], world["later"]
+    for license in (active, later):
+        api.get(f"/api/v1/licenses/{license.number}/")
+    assert api.get(f"/licenses/{later.number}/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.transition(active, "suspend", actor=None, reason="Audit.", expected_version=active.version)
+    with CaptureQueriesContext(connection) as untouched:
+        assert api.get(f"/api/v1/licenses/{later.number}/").json()["status"] == "active"
+        assert api.get(f"/licenses/{later.number}/").status_code == 200
+    assert len(untouched) == 0
+    assert api.get(f"/api/v1/licenses/{active.number}/").json()["status"] == "suspended"
+    listed = api.get("/api/v1/licenses/?status=suspended").json()["results"]
+    assert [row["number"] for row in listed] == [active.number]
+
+
+def test_a_renewal_shows_at_once_on_the_licenses_it_follows(api, world, django_capture_on_commit_callbacks):
+    first = world["active"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = lifecycle.renew(
+            first, term_end=TODAY + D(days=400), actor=None, expected_version=first.version
+        )
+    url = f"/api/v1/licenses/{first.number}/"
+    assert api.get(url).json()["successor"] == second.number
+    assert 'id="chain-heading"' in api.get(f"/licenses/{first.number}/").text  # its line of renewals
+    with django_capture_on_commit_callbacks(execute=True):  # the successor withdrawn: no renewal after all
+        lifecycle.transition(second, "withdraw", actor=None, reason="Error.", expected_version=second.version)
+    assert api.get(url).json()["successor"] is None
+    assert 'id="chain-heading"' not in api.get(f"/licenses/{first.number}/").text
+
+
 def test_events_of_a_license(api, world):
     body = api.get(f"/api/v1/licenses/{world['active'].number}/events/").json()
     assert [event["action"] for event in body["results"]] == ["create", "grant", "activate"]

@@ -51,3 +51,15 @@ def test_the_cache_fails_open(monkeypatch, caplog, failing):
     assert cache.cached(("x",), build) == b"fresh"
     assert calls == ["fresh", "fresh"]
     assert "cache unavailable" in caplog.text
+
+
+def test_a_licenses_own_body_is_invalidated_by_its_stamp_and_the_shared_generation():
+    cache.cached(("a",), _built("a")[0], license="A")
+    cache.cached(("b",), _built("b")[0], license="B")
+    cache.cached(("list",), _built("list")[0])
+    cache.bump(shared=False, licenses=["A"])
+    assert cache.lookup(("a",), license="A") is None
+    assert cache.lookup(("b",), license="B") == b"b"  # another license's body stays
+    assert cache.lookup(("list",)) is None  # what shows every license does not
+    cache.bump()  # an operator or an authority changed: every license's own body goes too
+    assert cache.lookup(("b",), license="B") is None

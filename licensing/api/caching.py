@@ -45,10 +45,15 @@ class CachedPublicReads:
     def cache_parts(self, request) -> tuple:
         return ("api", request.path, sorted(request.GET.lists()), request.LANGUAGE_CODE)
 
+    def cached_license(self) -> str | None:
+        """The number of the license whose own representation this read gives, if it is one (then only
+        a change to that license, or to what it shows from elsewhere, invalidates it: licensing.cache)."""
+        return None
+
     def dispatch(self, request, *args, **kwargs):
         action = self._read_action()
         if request.method == "GET" and action in self.cached_actions and is_anonymous(request):
-            body = cache.lookup(self.cache_parts(request))
+            body = cache.lookup(self.cache_parts(request), license=self.cached_license())
             if body is not None and all(t.allow_request(request, self) for t in self.get_throttles()):
                 return self._cached_response(request, body, etag=action in self.etag_actions)
         return super().dispatch(request, *args, **kwargs)
@@ -74,7 +79,8 @@ class CachedPublicReads:
             response = build()
             return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
 
-        return HttpResponse(cache.cached(self.cache_parts(request), body), content_type="application/json")
+        body = cache.cached(self.cache_parts(request), body, license=self.cached_license())
+        return HttpResponse(body, content_type="application/json")
 
     def list(self, request, *args, **kwargs):
         return self.cached_read(

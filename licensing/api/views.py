@@ -76,6 +76,9 @@ class LicenseViewSet(
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
 
+    def cached_license(self):
+        return self.kwargs.get("number") if self._read_action() == "retrieve" else None
+
     # Reads take the lean path (representations.py): one query of values, no model instances.
 
     def list(self, request, *args, **kwargs):

@@ -42,14 +42,15 @@ def _csrf_placeholder() -> str:
     return hashlib.sha256(f"cached-page-csrf:{settings.SECRET_KEY}".encode()).hexdigest()
 
 
-def cached_page(request, template_name: str, build) -> HttpResponse:
+def cached_page(request, template_name: str, build, license: str | None = None) -> HttpResponse:
     """`template_name` rendered with the context `build()` returns (it raises NotFound for a page that
     does not exist).
 
     For anonymous visitors the whole page comes from the generation-keyed cache (licensing.cache), keyed
     by the full path and the language, which is all an anonymous page depends on besides the data. The
     one part that is the visitor's own, the CSRF token of the language switch, is cached as a placeholder
-    and filled in for each response. Signed-in users' pages are built each time: they may differ."""
+    and filled in for each response. Signed-in users' pages are built each time: they may differ.
+    `license`: the number of the license whose own page this is (licensing.cache says why)."""
     if request.user.is_authenticated:
         return render(request, template_name, build())
     placeholder = _csrf_placeholder()
@@ -58,5 +59,5 @@ def cached_page(request, template_name: str, build) -> HttpResponse:
         context = {**build(), "csrf_token": placeholder}
         return render_to_string(template_name, context, request).encode()
 
-    body = cache.cached(("page", request.get_full_path(), request.LANGUAGE_CODE), html)
+    body = cache.cached(("page", request.get_full_path(), request.LANGUAGE_CODE), html, license=license)
     return HttpResponse(body.replace(placeholder.encode(), get_token(request).encode()))

@@ -53,7 +53,9 @@ def license_list(request):
 def license_detail(request, number):
     number = clean_query(number)
     try:
-        return cached_page(request, "licensing/license_detail.html", lambda: _license_context(number))
+        return cached_page(
+            request, "licensing/license_detail.html", lambda: _license_context(number), license=number
+        )
     except NotFound:
         # A draft answers exactly as a number that does not exist: its existence is not public either.
         return license_not_found(request, number)
