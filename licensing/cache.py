@@ -17,6 +17,7 @@ Coarse on purpose otherwise: a key that could miss a dependency would be worse t
 The cache fails open: with Redis unreachable, bodies are built afresh and the failure is logged.
 """
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -35,7 +36,6 @@ SHARED_KEY = "licensing:generation:shared"
 TIMEOUT = 600
 # A stamp outlives the bodies stored with it; one that has gone is started anew, which no body matches.
 STAMP_TIMEOUT = 2 * TIMEOUT
-UNAVAILABLE = object()
 SHARED_COUNTERS = (GENERATION_KEY, SHARED_KEY)
 
 
@@ -57,56 +57,67 @@ def _key(parts: tuple) -> str:
     return "licensing:body:" + hashlib.sha256(raw).hexdigest()
 
 
-def _read(key: str, counters: list[str]):
-    """(the counters' current values, the entry's body if it was built at those values), in one round
-    trip; UNAVAILABLE when the cache cannot be used."""
+def _timeout(counter: str) -> int | None:
+    return None if counter in SHARED_COUNTERS else STAMP_TIMEOUT
+
+
+@dataclasses.dataclass
+class Slot:
+    """Where the body for some parts is cached: what it holds now, and the counters' values to store a
+    new body with. `current` is None when the cache cannot be used (nothing is then stored)."""
+
+    key: str
+    current: tuple | None
+    body: bytes | None
+
+    def store(self, body: bytes) -> None:
+        # Stored with the counters read before building: a change committed meanwhile has bumped one,
+        # so this entry is never served after that change.
+        self.body = body
+        if self.current is None:
+            return
+        try:
+            cache.set(self.key, (self.current, body), TIMEOUT)
+        except Exception as error:
+            logger.warning("cache unavailable, not stored: %s", error)
+
+
+def slot(parts: tuple, license: str | None = None) -> Slot:
+    """The slot for `parts` (path, query, language, ...), read in one round trip: the counters and the
+    entry together; its body is there only if it was built at the counters' current values. `license`:
+    the number of the license whose own representation this is (see the module's note)."""
+    key, counters = _key(parts), _counters(license)
     try:
         found = cache.get_many([*counters, key])
-        missing = [counter for counter in counters if counter not in found]
-        for counter in missing:  # never set, expired or evicted: start it anew
-            cache.add(counter, _fresh_generation(), None if counter in SHARED_COUNTERS else STAMP_TIMEOUT)
-        if missing:
-            found.update(cache.get_many(missing))
+        for counter in counters:
+            if counter not in found:  # never set, expired or evicted: start it anew
+                fresh = _fresh_generation()
+                found[counter] = fresh if cache.add(counter, fresh, _timeout(counter)) else cache.get(counter)
     except Exception as error:  # any failure of the cache means: no caching
         logger.warning("cache unavailable, serving uncached: %s", error)
-        return UNAVAILABLE
-    current = tuple(found.get(counter) for counter in counters)
+        return Slot(key, None, None)
+    current = tuple(found[counter] for counter in counters)
     entry = found.get(key)
-    if entry is not None and entry[0] == current:
-        return current, entry[1]
-    return current, None
-
-
-def lookup(parts: tuple, license: str | None = None) -> bytes | None:
-    """The body cached for `parts` if there is a current one; never builds. `license`: the number of
-    the license whose own representation this is (see the module's note)."""
-    read = _read(_key(parts), _counters(license))
-    return None if read is UNAVAILABLE else read[1]
+    return Slot(key, current, entry[1] if entry is not None and entry[0] == current else None)
 
 
 def cached(parts: tuple, build: Callable[[], bytes], license: str | None = None) -> bytes:
-    """The body for `parts` (path, query, language, ...) from the cache, or built and stored."""
-    key = _key(parts)
-    read = _read(key, _counters(license))
-    if read is UNAVAILABLE:
-        return build()
-    current, body = read
-    if body is None:
-        # Stored with the counters read before building: a change committed meanwhile has bumped one,
-        # so this entry is never served after that change.
-        body = build()
-        try:
-            cache.set(key, (current, body), TIMEOUT)
-        except Exception as error:
-            logger.warning("cache unavailable, not stored: %s", error)
-    return body
+    """The body for `parts` from the cache, or built and stored."""
+    return filled(slot(parts, license), build)
+
+
+def filled(found: Slot, build: Callable[[], bytes]) -> bytes:
+    """The slot's body, built and stored if it has none."""
+    if found.body is None:
+        found.store(build())
+    return found.body
 
 
 def _increment(counter: str) -> None:
     try:
         cache.incr(counter)
     except ValueError:  # not there (expired, evicted or never set): any fresh value invalidates as well
-        cache.set(counter, _fresh_generation(), None if counter in SHARED_COUNTERS else STAMP_TIMEOUT)
+        cache.set(counter, _fresh_generation(), _timeout(counter))
 
 
 def bump(*, shared: bool = True, licenses: Iterable[str] = ()) -> None:

@@ -211,6 +211,22 @@ def test_signed_in_reads_are_not_answered_from_the_anonymous_cache(api, world):
     assert [row["number"] for row in by_token] == [world["draft"].number]
 
 
+def test_an_anonymous_license_read_costs_one_query_when_built(api, world):
+    """The compiled query of public_license_values; products are read only for a license that has
+    some (and then in one more query)."""
+    for license in (world["active"], world["later"]):
+        cache.clear()
+        with CaptureQueriesContext(connection) as built:
+            assert api.get(f"/api/v1/licenses/{license.number}/").status_code == 200
+        assert len(built) == 1, [q["sql"] for q in built.captured_queries]
+    factories.priced(world["active"], price="2.00", cap="1.50", price_above_cap_reason="Interim.")
+    cache.clear()
+    with CaptureQueriesContext(connection) as with_products:
+        flags = api.get(f"/api/v1/licenses/{world['active'].number}/").json()["flags"]
+    assert len(with_products) == 2
+    assert [flag["code"] for flag in flags] == ["price_above_cap"]
+
+
 def test_a_change_to_one_license_leaves_the_others_cached(api, world, django_capture_on_commit_callbacks):
     active, later = world["active"], world["later"]
     for license in (active, later):
@@ -359,7 +375,13 @@ def test_throttling_fails_open_when_the_cache_is_down(api, world, monkeypatch, c
 
 
 def test_the_lean_read_path_gives_exactly_what_the_serializer_describes(api, world):
-    from licensing.api.representations import license_representation, license_values, with_domains, with_flags
+    from licensing.api.representations import (
+        license_representation,
+        license_values,
+        public_license_values,
+        with_domains,
+        with_flags,
+    )
     from licensing.api.serializers import LicenseSerializer
     from licensing.api.views import _license_queryset
     from licensing.models import License
@@ -376,4 +398,9 @@ def test_the_lean_read_path_gives_exactly_what_the_serializer_describes(api, wor
         (row,) = with_flags(with_domains(license_values(License.objects.filter(pk=license.pk))))
         lean = license_representation(row)
         assert lean == dict(with_serializer), license.number
+        # The query compiled once for anonymous reads gives the same row, and nothing for a draft.
+        compiled = public_license_values(license.number)
+        assert compiled == (
+            [] if license.status == "draft" else list(license_values(License.objects.filter(pk=license.pk)))
+        )
     assert [flag["code"] for flag in lean["flags"]] == ["unlicensed_charging"]

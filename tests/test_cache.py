@@ -20,24 +20,24 @@ def test_a_body_is_built_once_and_then_served_until_a_bump():
     build, calls = _built("first")
     assert cache.cached(("x",), build) == b"first"
     assert cache.cached(("x",), build) == b"first"
-    assert cache.lookup(("x",)) == b"first"
+    assert cache.slot(("x",)).body == b"first"
     assert calls == ["first"]
     cache.bump()
-    assert cache.lookup(("x",)) is None
+    assert cache.slot(("x",)).body is None
     assert cache.cached(("x",), _built("second")[0]) == b"second"
 
 
 def test_an_evicted_generation_never_revives_an_older_body():
     cache.cached(("x",), _built("old")[0])
     shared.delete(cache.GENERATION_KEY)  # evicted, say, under memory pressure
-    assert cache.lookup(("x",)) is None
+    assert cache.slot(("x",)).body is None
     cache.bump()  # a bump with no counter starts a new one
     assert cache.cached(("x",), _built("new")[0]) == b"new"
 
 
 def test_keys_differ_by_every_part():
     cache.cached(("x", "en"), _built("en")[0])
-    assert cache.lookup(("x", "zh-hans")) is None
+    assert cache.slot(("x", "zh-hans")).body is None
 
 
 @pytest.mark.parametrize("failing", ["get_many", "set"])
@@ -58,8 +58,8 @@ def test_a_licenses_own_body_is_invalidated_by_its_stamp_and_the_shared_generati
     cache.cached(("b",), _built("b")[0], license="B")
     cache.cached(("list",), _built("list")[0])
     cache.bump(shared=False, licenses=["A"])
-    assert cache.lookup(("a",), license="A") is None
-    assert cache.lookup(("b",), license="B") == b"b"  # another license's body stays
-    assert cache.lookup(("list",)) is None  # what shows every license does not
+    assert cache.slot(("a",), license="A").body is None
+    assert cache.slot(("b",), license="B").body == b"b"  # another license's body stays
+    assert cache.slot(("list",)).body is None  # what shows every license does not
     cache.bump()  # an operator or an authority changed: every license's own body goes too
-    assert cache.lookup(("b",), license="B") is None
+    assert cache.slot(("b",), license="B").body is None

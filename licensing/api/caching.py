@@ -53,7 +53,9 @@ class CachedPublicReads:
     def dispatch(self, request, *args, **kwargs):
         action = self._read_action()
         if request.method == "GET" and action in self.cached_actions and is_anonymous(request):
-            body = cache.lookup(self.cache_parts(request), license=self.cached_license())
+            # Kept for a miss: the full path fills this slot rather than reading the cache again.
+            self.cache_slot = cache.slot(self.cache_parts(request), license=self.cached_license())
+            body = self.cache_slot.body
             if body is not None and all(t.allow_request(request, self) for t in self.get_throttles()):
                 return self._cached_response(request, body, etag=action in self.etag_actions)
         return super().dispatch(request, *args, **kwargs)
@@ -79,8 +81,10 @@ class CachedPublicReads:
             response = build()
             return JSONRenderer().render(response.data, renderer_context=self.get_renderer_context())
 
-        body = cache.cached(self.cache_parts(request), body, license=self.cached_license())
-        return HttpResponse(body, content_type="application/json")
+        found = getattr(self, "cache_slot", None) or cache.slot(
+            self.cache_parts(request), license=self.cached_license()
+        )
+        return HttpResponse(cache.filled(found, body), content_type="application/json")
 
     def list(self, request, *args, **kwargs):
         return self.cached_read(

@@ -15,10 +15,16 @@ from .. import access, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
-from .caching import CachedPublicReads, ETagMixin
+from .caching import CachedPublicReads, ETagMixin, is_anonymous
 from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter, reject_unknown
 from .pagination import Pages
-from .representations import license_representation, license_values, with_domains, with_flags
+from .representations import (
+    license_representation,
+    license_values,
+    public_license_values,
+    with_domains,
+    with_flags,
+)
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input: the errors name the fields.")),
@@ -93,8 +99,12 @@ class LicenseViewSet(
 
     def retrieve(self, request, number=None):
         def build():
-            visible = access.visible_licenses(request.user, License.objects.filter(number=number))
-            rows = with_flags(with_domains(license_values(visible)[:1]))
+            if is_anonymous(request):
+                rows = public_license_values(number)
+            else:
+                visible = access.visible_licenses(request.user, License.objects.filter(number=number))
+                rows = license_values(visible)[:1]
+            rows = with_flags(with_domains(rows))
             if not rows:
                 raise exceptions.NotFound(_("No license with this number, or not visible to you."))
             return Response(license_representation(rows[0]))
