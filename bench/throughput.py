@@ -244,6 +244,7 @@ def main():
             for case in paths:
                 if case not in cases:
                     print(f"skipped           {case}: {paths[case][0]} does not answer 200 here")
+            floor_case = "floor (bare Django view)"
             for case in cases:  # warm up: connections, code paths
                 wrk(base, paths[case], 2, args.connections, workdir)
             for round_number in range(args.rounds):
@@ -251,7 +252,9 @@ def main():
                     cache.bump()  # every body cached so far is stale, as after a committed change
                     cold[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
                 print(f"cold round {round_number + 1}/{args.rounds} done")
-            for case in cases[1:]:  # the floor caches nothing
+            for case in cases:
+                if case == floor_case:  # it caches nothing
+                    continue
                 started = time.perf_counter()
                 failed = fill(base, paths[case])
                 print(
@@ -262,11 +265,6 @@ def main():
                 for case in cases:
                     warm[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
                 print(f"warm round {round_number + 1}/{args.rounds} done")
-        floor_case = "floor (bare Django view)"
-        floor = {
-            state: statistics.median(r[0] for r in runs[floor_case])
-            for state, runs in (("warm", warm), ("cold", cold))
-        }
         print()
         print(
             f"{'metric':<30} {'warm req/s':>10} {'floor':>6} {'ratio':>6}   "
@@ -274,14 +272,21 @@ def main():
         )
         for case in cases:
             figures = []
-            for state, runs in (("warm", warm), ("cold", cold)):
+            for runs in (warm, cold):
                 rps = statistics.median(r[0] for r in runs[case])
-                figures.append(f"{rps:>10.0f} {floor[state]:>6.0f} {rps / floor[state]:>6.2f}")
+                floor = statistics.median(r[0] for r in runs[floor_case])
+                # Each round's ratio to the floor measured in that round: the machine's speed drifts
+                # over minutes, and this cancels the drift out.
+                ratio = statistics.median(
+                    mine[0] / floors[0] for mine, floors in zip(runs[case], runs[floor_case], strict=True)
+                )
+                figures.append(f"{rps:>10.0f} {floor:>6.0f} {ratio:>6.2f}")
             errors = sum(r[1] for r in warm[case] + cold[case])
             print(f"{case:<30} {figures[0]}   {figures[1]} {errors:>7}")
         print(
             f"\n{args.rounds} rounds of {args.seconds} s each at {args.connections} connections; "
-            "gunicorn 2 sync workers; medians. Ratios are to the floor measured in the same state."
+            "gunicorn 2 sync workers; medians. A ratio is the median of each round's ratio to the floor "
+            "in that round."
         )
     finally:
         if not args.keep:
