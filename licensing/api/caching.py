@@ -28,8 +28,8 @@ def is_anonymous(request) -> bool:
 
 class CachedPublicReads:
     """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
-    query and language, invalidated by any committed change. Signed-in users see drafts by their rights,
-    so their reads are built each time.
+    query and language, invalidated once a change to what it shows commits. Signed-in users see drafts
+    by their rights, so their reads are built each time.
 
     A cached body is found before DRF's dispatch (request wrapping, authentication, content negotiation,
     rendering), which costs more than the read itself; the throttle still runs. A miss, and anything not
