@@ -94,7 +94,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
 BENCH_ENV := env DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
 
-bench: install
+bench: messages
 	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --group bench 2>&1 | { $(PIP_QUIET); }
 	@command -v wrk >/dev/null || { echo "==> Installing wrk (the load generator)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
