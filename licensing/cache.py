@@ -17,10 +17,12 @@ Coarse on purpose otherwise: a key that could miss a dependency would be worse t
 The cache fails open: with Redis unreachable, bodies are built afresh and the failure is logged.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import logging
-import time
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -48,8 +50,9 @@ def _counters(license: str | None) -> list[str]:
 
 
 def _fresh_generation() -> int:
-    # A counter started anew (after an eviction) must not meet a generation some entry was stored with.
-    return time.time_ns()
+    # A counter started anew (or a stamp bumped) must not meet a value some entry was stored with: a
+    # random one will not (not a clock's reading: two can be equal), and Redis can still increment it.
+    return secrets.randbits(62)
 
 
 def _key(parts: tuple) -> str:
@@ -123,10 +126,15 @@ def _increment(counter: str) -> None:
 def bump(*, shared: bool = True, licenses: Iterable[str] = ()) -> None:
     """Invalidate cached representations: everything that depends on all licenses; with `shared`, also
     every license's own; and the own representations of the licenses numbered in `licenses`."""
-    counters = [GENERATION_KEY, *([SHARED_KEY] if shared else []), *map(_stamp_key, licenses)]
     try:
-        for counter in counters:
-            _increment(counter)
+        _increment(GENERATION_KEY)
+        if shared:
+            _increment(SHARED_KEY)
+        # A fresh value invalidates a stamp as an increment would, and all of them go in one round trip.
+        fresh = _fresh_generation()
+        stamps = {_stamp_key(number): fresh for number in licenses}
+        if stamps:
+            cache.set_many(stamps, STAMP_TIMEOUT)
     except Exception as error:
         logger.warning("cache unavailable, could not invalidate: %s", error)
 
@@ -137,7 +145,30 @@ def bump_on_commit(*args, **kwargs) -> None:
     transaction.on_commit(bump, robust=True)
 
 
+# The licenses changed while bumps are held together (bumped_together), or None when they are not.
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("licensing_cache_held", default=None)
+
+
 def bump_license(license, **kwargs) -> None:
     """Receiver of signals.license_changed (sent after commit): invalidate what depends on all licenses
     and the own representations of the license and of its line of renewals, whose pages show it."""
-    bump(shared=False, licenses=renewal_line_numbers(license))
+    held = _held.get()
+    if held is not None:
+        held.append(license)
+    else:
+        bump(shared=False, licenses=renewal_line_numbers([license]))
+
+
+@contextlib.contextmanager
+def bumped_together():
+    """Within this block, the invalidations of changed licenses wait and are made at its end, all at
+    once: one query for their lines of renewals and one round trip for their stamps, rather than that
+    for each. For bulk changes (the sweep, a batch at a time), whose commits all happen in the block."""
+    held = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            bump(shared=False, licenses=renewal_line_numbers(held))

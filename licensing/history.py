@@ -7,6 +7,8 @@ edits as a draft (events that leave it a draft) stay in the regulators' admin. E
 listing or the grant on is public record.
 """
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -119,10 +121,11 @@ def renewal_chain(license: License) -> list[License]:
     return sorted(members, key=lambda member: depth_of[member.pk])
 
 
-def renewal_line_numbers(license: License) -> set[str]:
-    """The numbers of every license linked to `license` by renewal, either way and in any state (itself
-    included): the licenses whose own pages show it in their line. A query per step along the line."""
-    numbers, seen, frontier = set(), set(), {license.pk}
+def renewal_line_numbers(licenses: Iterable[License]) -> set[str]:
+    """The numbers of every license linked to one of `licenses` by renewal, either way and in any state
+    (themselves included): the licenses whose own pages show them in their line. A query per step along
+    the longest line."""
+    numbers, seen, frontier = set(), set(), {license.pk for license in licenses}
     while frontier:
         seen |= frontier
         rows = License.objects.filter(Q(pk__in=frontier) | Q(predecessor_id__in=frontier)).values_list(

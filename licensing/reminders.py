@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from . import lifecycle, outbox
+from . import cache, lifecycle, outbox
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
@@ -108,8 +108,9 @@ def _in_batches(queryset):
         # One commit per COMMIT_EVERY licenses, not one per license: commits (and their flush to disk)
         # were most of a sweep's time. Each transition still runs in its own savepoint, so one refused
         # license does not undo the others; row locks are held only until the group commits.
+        # The cached representations of a group's licenses are invalidated together once it commits.
         for start in range(0, len(batch), COMMIT_EVERY):
-            with transaction.atomic():
+            with cache.bumped_together(), transaction.atomic():
                 yield from batch[start : start + COMMIT_EVERY]
         last_pk = batch[-1].pk
 

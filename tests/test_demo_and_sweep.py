@@ -216,3 +216,34 @@ def test_a_shorter_maximum_term_does_not_block_later_actions(settings):
     lifecycle.transition(license, "suspend", actor=None, reason="Audit.", expected_version=license.version)
     with time_machine.travel(license.term_end + D(days=1), tick=False):
         assert run_sweep().expired == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_sweep_changes_shows_at_once_in_cached_reads(client, django_assert_max_num_queries):
+    """The sweep invalidates its licenses' cached pages a commit group at a time, in one query for
+    their lines of renewals, not one per license; the statuses show as soon as the group commits."""
+    start = TODAY + D(days=1)
+    with time_machine.travel(TODAY, tick=False):
+        starting = []
+        for _ in range(3):
+            license = factories.draft(**factories.with_term(start, 30))
+            lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+            starting.append(license)
+        renewed = factories.license_in("active")
+        successor = lifecycle.renew(
+            renewed, term_end=renewed.term_end + D(days=100), actor=None, expected_version=renewed.version
+        )
+    with time_machine.travel(start, tick=False):
+        for license in starting:
+            assert client.get(f"/api/v1/licenses/{license.number}/").json()["status"] == "granted"
+        assert client.get(f"/licenses/{successor.number}/").status_code == 200
+        run_sweep()
+        for license in starting:
+            assert client.get(f"/api/v1/licenses/{license.number}/").json()["status"] == "active"
+    with time_machine.travel(successor.term_start, tick=False):
+        page = client.get(f"/licenses/{successor.number}/", HTTP_ACCEPT_LANGUAGE="en").text
+        assert "Ended as renewed" not in page
+        with django_assert_max_num_queries(30):
+            assert run_sweep().renewed == 1
+        # The predecessor ended as renewed: its successor's page shows that in the line of renewals.
+        assert client.get(f"/licenses/{successor.number}/", HTTP_ACCEPT_LANGUAGE="en").text != page
