@@ -2,8 +2,8 @@
 
 Each cached body is stored (under a key made of the request's path, query, language and the local day)
 with the values of the counters it depends on when it was built, and is served only while they are all
-still current: so a committed change is visible at once on every process, and a hit costs one round trip
-to the cache (the counters and the entry are read together) and no database query at all.
+still current: so a committed change is visible at once on every process, and reading a body costs one
+round trip to the cache (the counters and the entry are read together) and no database query at all.
 
 - Most bodies (lists, verdicts, the home page) depend on every license: they are checked against the
   generation, which every committed change bumps.
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "licensing:generation"
 SHARED_KEY = "licensing:generation:shared"
 TIMEOUT = 600
-# A stamp outlives the bodies stored with it; one that has gone is started anew, which no body matches.
+# A stamp that has gone (expired or evicted) is started anew, with a value no stored body matches.
 STAMP_TIMEOUT = 2 * TIMEOUT
 SHARED_COUNTERS = (GENERATION_KEY, SHARED_KEY)
 
@@ -156,14 +156,25 @@ def bump_license(license, **kwargs) -> None:
     if held is not None:
         held.append(license)
     else:
-        bump(shared=False, licenses=renewal_line_numbers([license]))
+        _bump_licenses([license])
+
+
+def _bump_licenses(licenses: list) -> None:
+    try:
+        numbers = renewal_line_numbers(licenses)
+    except Exception:  # the database failed us after the commit: invalidate every license's own instead
+        logger.exception("could not read the lines of renewals; invalidating every license's cache")
+        bump()
+    else:
+        bump(shared=False, licenses=numbers)
 
 
 @contextlib.contextmanager
 def bumped_together():
     """Within this block, the invalidations of changed licenses wait and are made at its end, all at
-    once: one query for their lines of renewals and one round trip for their stamps, rather than that
-    for each. For bulk changes (the sweep, a batch at a time), whose commits all happen in the block."""
+    once: a query per step along their longest line of renewals and one round trip for their stamps,
+    rather than that for each. For bulk changes (the sweep, a group at a time), whose commits all happen
+    in the block."""
     held = []
     token = _held.set(held)
     try:
@@ -171,4 +182,4 @@ def bumped_together():
     finally:
         _held.reset(token)
         if held:
-            bump(shared=False, licenses=renewal_line_numbers(held))
+            _bump_licenses(held)

@@ -15,6 +15,7 @@ Every step reads only what is due, in key-ordered batches: the queries grow with
 all licenses.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import logging
@@ -74,30 +75,35 @@ def run_sweep(today: datetime.date | None = None) -> SweepResult:
     # activate; then expire again what was activated for a term that has already ended as well (after
     # downtime), so that no license is left looking in force.
     _expire_due(today, result)
-    for license in _in_batches(due_for_activation(today)):
-        moved = _move(license, LicenseAction.ACTIVATE, occurred_on=license.term_start, result=result)
-        if moved is not None:
-            result.activated += 1
+    for group in _in_groups(due_for_activation(today)):
+        with _group_commit():
+            for license in group:
+                moved = _move(license, LicenseAction.ACTIVATE, occurred_on=license.term_start, result=result)
+                if moved is not None:
+                    result.activated += 1
     _expire_due(today, result)
     return result
 
 
 def _expire_due(today: datetime.date, result: SweepResult) -> None:
-    for license in _in_batches(due_for_expiry(today)):
-        if license.pk in result.failed_ids:
-            continue
-        ended_on = license.term_end + datetime.timedelta(days=1)
-        moved = _move(license, LicenseAction.EXPIRE, occurred_on=ended_on, result=result)
-        if moved is None:
-            continue
-        if moved.status == LicenseStatus.RENEWED:
-            result.renewed += 1
-        else:
-            result.expired += 1
+    for group in _in_groups(due_for_expiry(today)):
+        with _group_commit():
+            for license in group:
+                if license.pk in result.failed_ids:
+                    continue
+                ended_on = license.term_end + datetime.timedelta(days=1)
+                moved = _move(license, LicenseAction.EXPIRE, occurred_on=ended_on, result=result)
+                if moved is None:
+                    continue
+                if moved.status == LicenseStatus.RENEWED:
+                    result.renewed += 1
+                else:
+                    result.expired += 1
 
 
-def _in_batches(queryset):
-    """Due licenses in key order, a batch at a time (keyset pagination, so moved rows do not shift pages)."""
+def _in_groups(queryset):
+    """Due licenses in key order, in groups of COMMIT_EVERY (keyset pagination, so moved rows do not
+    shift pages)."""
     last_pk = 0
     while True:
         batch = list(
@@ -105,14 +111,19 @@ def _in_batches(queryset):
         )
         if not batch:
             return
-        # One commit per COMMIT_EVERY licenses, not one per license: commits (and their flush to disk)
-        # were most of a sweep's time. Each transition still runs in its own savepoint, so one refused
-        # license does not undo the others; row locks are held only until the group commits.
-        # The cached representations of a group's licenses are invalidated together once it commits.
         for start in range(0, len(batch), COMMIT_EVERY):
-            with cache.bumped_together(), transaction.atomic():
-                yield from batch[start : start + COMMIT_EVERY]
+            yield batch[start : start + COMMIT_EVERY]
         last_pk = batch[-1].pk
+
+
+@contextlib.contextmanager
+def _group_commit():
+    """One commit per group, not one per license: commits (and their flush to disk) were most of a
+    sweep's time. Each transition still runs in its own savepoint, so one refused license does not undo
+    the others; row locks are held only until the group commits. The cached representations of the
+    group's licenses are invalidated together once it has committed."""
+    with cache.bumped_together(), transaction.atomic():
+        yield
 
 
 def _move(license: License, action: LicenseAction, *, occurred_on, result: SweepResult) -> License | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from . import cache
 from .choices import (
     AuthorityKind,
     AuthorizationMode,
@@ -173,4 +174,6 @@ def generate(count: int, today: datetime.date, progress: Callable[[int], None] |
             result.events += len(events)
         if progress:
             progress(result.licenses)
+    # Bulk inserts send no signals: cached public reads are invalidated here (on commit, if in a transaction).
+    cache.bump_on_commit()
     return result

@@ -199,6 +199,13 @@ def test_a_read_from_the_cache_answers_exactly_as_the_first(api, world, case):
         assert (revalidated.status_code, revalidated["ETag"]) == (304, first["ETag"])
 
 
+def test_a_cached_read_still_refuses_a_format_the_api_does_not_give(api, world):
+    path = f"/api/v1/licenses/{world['active'].number}/"
+    assert api.get(path).status_code == 200  # now cached
+    assert api.get(path, HTTP_ACCEPT="application/xml").status_code == 406
+    assert api.get(path, HTTP_ACCEPT="text/html,*/*;q=0.8").status_code == 200
+
+
 def test_signed_in_reads_are_not_answered_from_the_anonymous_cache(api, world):
     path = "/api/v1/licenses/?status=draft"
     assert api.get(path).json()["results"] == []  # now cached for anonymous clients

@@ -66,3 +66,33 @@ def test_a_licenses_own_body_is_invalidated_by_its_stamp_and_the_shared_generati
     assert cache.slot(("list",)).body is None  # what shows every license does not
     cache.bump()  # an operator or an authority changed: every license's own body goes too
     assert cache.slot(("b",), license="B").body is None
+
+
+@pytest.mark.django_db
+def test_a_failure_to_read_the_lines_of_renewals_invalidates_everything(monkeypatch, caplog):
+    from licensing import history
+
+    from . import factories
+
+    license = factories.license_in("active")
+    cache.cached(("other",), _built("other")[0], license="330100-2026-9999")
+
+    def failing(licenses):
+        raise history.License.DoesNotExist("connection lost")
+
+    monkeypatch.setattr(cache, "renewal_line_numbers", failing)
+    cache.bump_license(license)
+    assert cache.slot(("other",), license="330100-2026-9999").body is None
+    assert "invalidating every license's cache" in caplog.text
+
+
+@pytest.mark.django_db
+def test_synthetic_licenses_invalidate_what_lists_licenses(django_capture_on_commit_callbacks):
+    import datetime
+
+    from licensing.synthetic import generate
+
+    cache.cached(("list",), _built("list")[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        generate(5, datetime.date(2026, 11, 29))
+    assert cache.slot(("list",)).body is None

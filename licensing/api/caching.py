@@ -26,6 +26,12 @@ def is_anonymous(request) -> bool:
     return "authorization" not in request.headers and not request.user.is_authenticated
 
 
+def _accepts_json(request) -> bool:
+    """Whether content negotiation would pick JSON (the API's one renderer) rather than answer 406."""
+    accept = request.headers.get("Accept", "")
+    return not accept or "json" in accept or "*/*" in accept or "application/*" in accept
+
+
 class CachedPublicReads:
     """Anonymous reads are served from the cache (licensing.cache): the rendered body, keyed by path,
     query and language, invalidated once a change to what it shows commits. Signed-in users see drafts
@@ -43,7 +49,9 @@ class CachedPublicReads:
         return getattr(self, "action_map", {}).get("get", "get")
 
     def cache_parts(self, request) -> tuple:
-        return ("api", request.path, sorted(request.GET.lists()), request.LANGUAGE_CODE)
+        # Host and scheme too: the pagination links in a body are absolute.
+        host = (request.scheme, request.get_host())
+        return ("api", *host, request.path, sorted(request.GET.lists()), request.LANGUAGE_CODE)
 
     def cached_license(self) -> str | None:
         """The number of the license whose own representation this read gives, if it is one (then only
@@ -52,7 +60,12 @@ class CachedPublicReads:
 
     def dispatch(self, request, *args, **kwargs):
         action = self._read_action()
-        if request.method == "GET" and action in self.cached_actions and is_anonymous(request):
+        if (
+            request.method == "GET"
+            and action in self.cached_actions
+            and _accepts_json(request)
+            and is_anonymous(request)
+        ):
             # Kept for a miss: the full path fills this slot rather than reading the cache again.
             self.cache_slot = cache.slot(self.cache_parts(request), license=self.cached_license())
             body = self.cache_slot.body

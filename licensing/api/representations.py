@@ -91,7 +91,12 @@ def _compiled_public_license(alias: str):
     compiler = query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    # Named as QuerySet.values() names them (its ValuesIterable).
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
     return sql, params, compiler, converters, names
 
 

@@ -59,5 +59,7 @@ def cached_page(request, template_name: str, build, license: str | None = None) 
         context = {**build(), "csrf_token": placeholder}
         return render_to_string(template_name, context, request).encode()
 
-    body = cache.cached(("page", request.get_full_path(), request.LANGUAGE_CODE), html, license=license)
+    # The placeholder is part of the key: pages cached under another secret key carry another one.
+    parts = ("page", request.get_full_path(), request.LANGUAGE_CODE, placeholder)
+    body = cache.cached(parts, html, license=license)
     return HttpResponse(body.replace(placeholder.encode(), get_token(request).encode()))
