@@ -315,6 +315,7 @@ def test_verify_gives_the_same_verdict_as_the_domain(api, world):
         ({"uscc": "123"}, "uscc"),
         ({"name": "x", "on": "soon"}, "on"),
         ({"name": "x", "color": "red"}, "color"),
+        ({"name": "x", "on": ""}, "on"),
     ],
 )
 def test_verify_bad_input(api, query, parameter):
