@@ -120,7 +120,7 @@ def _increment(counter: str) -> None:
     try:
         cache.incr(counter)
     except ValueError:  # not there (expired, evicted or never set): any fresh value invalidates as well
-        cache.set(counter, _fresh_generation(), _timeout(counter))
+        cache.set(counter, _fresh_generation(), None)
 
 
 def bump(*, shared: bool = True, licenses: Iterable[str] = ()) -> None:

@@ -229,6 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.AnonymousReadThrottle"] if API_THROTTLE else [],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "licensing.api.pagination.Pages",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "licensing.api.errors.exception_handler",

@@ -39,7 +39,8 @@ class CachedPublicReads:
 
     A cached body is found before DRF's dispatch (request wrapping, authentication, content negotiation,
     rendering), which costs more than the read itself; the throttle still runs. A miss, and anything not
-    anonymous, takes the full path, which gives the same response (tests hold the two equal)."""
+    anonymous, takes the full path, which gives the same response (tests hold the two equal). Responses
+    of the etag_actions carry an ETag, on either path."""
 
     cached_actions = ("list", "retrieve")
     etag_actions = ("retrieve",)
@@ -99,25 +100,10 @@ class CachedPublicReads:
         )
         return HttpResponse(cache.filled(found, body), content_type="application/json")
 
-    def list(self, request, *args, **kwargs):
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
-        )
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
-        )
-
-
-class ETagMixin:
-    """Detail responses carry an ETag computed from the representation itself, so it changes whenever
-    anything in it does (the license, its grantor or operator, the language), and If-None-Match gets a
-    304. The Vary header (Accept-Language) comes from the locale middleware."""
-
-    etag_actions = ("retrieve",)
-
     def finalize_response(self, request, response, *args, **kwargs):
+        # Detail responses carry an ETag computed from the representation itself, so it changes whenever
+        # anything in it does (the license, its grantor or operator, the language), and If-None-Match
+        # gets a 304. The Vary header (Accept-Language) comes from the locale middleware.
         response = super().finalize_response(request, response, *args, **kwargs)
         if (
             request.method in ("GET", "HEAD")
@@ -139,3 +125,13 @@ class ETagMixin:
                         not_modified[header] = response[header]
                 return not_modified
         return response
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_read(
+            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
+        )

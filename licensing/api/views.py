@@ -3,7 +3,6 @@
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -15,7 +14,7 @@ from .. import access, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
-from .caching import CachedPublicReads, ETagMixin, is_anonymous
+from .caching import CachedPublicReads, is_anonymous
 from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter, reject_unknown
 from .pagination import Pages
 from .representations import (
@@ -64,7 +63,6 @@ def _license_queryset():
 )
 class LicenseViewSet(
     PublicReads,
-    ETagMixin,
     CachedPublicReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -75,9 +73,7 @@ class LicenseViewSet(
     serializer_class = s.LicenseSerializer
     lookup_field = "number"
     lookup_value_regex = r"[0-9]{6}-[0-9]{4}-[0-9]{4,}"
-    filter_backends = [DjangoFilterBackend]
     filterset_class = LicenseFilter
-    pagination_class = Pages
 
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
@@ -320,7 +316,6 @@ class LicenseViewSet(
 )
 class OperatorViewSet(
     PublicReads,
-    ETagMixin,
     CachedPublicReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -330,9 +325,7 @@ class OperatorViewSet(
     queryset = Operator.objects.order_by("name", "id")
     lookup_field = "uscc"
     lookup_value_regex = r"[^/]+"
-    filter_backends = [DjangoFilterBackend]
     filterset_class = OperatorFilter
-    pagination_class = Pages
 
     def get_object(self):
         code = normalize_uscc(self.kwargs["uscc"])
@@ -369,12 +362,10 @@ class OperatorViewSet(
     ),
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
-class AuthorityViewSet(PublicReads, ETagMixin, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
+class AuthorityViewSet(PublicReads, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AuthoritySerializer
     queryset = Authority.objects.order_by("division_code", "name")
-    filter_backends = [DjangoFilterBackend]
     filterset_class = AuthorityFilter
-    pagination_class = Pages
     lookup_value_regex = r"[0-9]+"
 
 
@@ -388,7 +379,6 @@ class AuthorityViewSet(PublicReads, ETagMixin, CachedPublicReads, viewsets.ReadO
 )
 class FindingViewSet(
     PublicReads,
-    ETagMixin,
     CachedPublicReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -398,9 +388,7 @@ class FindingViewSet(
 
     serializer_class = s.FindingSerializer
     queryset = Finding.objects.select_related("operator", "authority").order_by("-published_on", "id")
-    filter_backends = [DjangoFilterBackend]
     filterset_class = FindingFilter
-    pagination_class = Pages
     lookup_value_regex = r"[0-9]+"
 
     def list(self, request, *args, **kwargs):
