@@ -2,15 +2,21 @@
 
 Admin, API, sweep and commands all call these functions. Each one locks the license row, checks the
 version the caller saw, writes the change and its LicenseEvent in one transaction, and announces the
-change (signals.license_changed) only after the transaction commits.
+change (signals.license_changed) only after the transaction commits. The sweep's activations and expiries
+go through transition_due, which applies transition()'s checks (_target) to many rows at once.
 """
 
+import dataclasses
 import datetime
 import decimal
+import functools
+import operator
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +54,9 @@ TRANSITIONS: dict[LicenseAction, tuple[frozenset[LicenseStatus], LicenseStatus]]
 }
 
 REASON_REQUIRED = frozenset({A.WITHDRAW, A.SUSPEND, A.REINSTATE, A.REVOKE, A.TERMINATE})
+
+# The actions a license's term makes due, which the registry takes itself (the sweep, transition_due).
+TERM_ACTIONS = frozenset({A.ACTIVATE, A.EXPIRE})
 
 # Fields a caller may set through create_license and edit; the rest belong to the services.
 EDITABLE_FIELDS = (
@@ -115,7 +124,7 @@ def transition(
     expected_version: int | None = None,
     occurred_on: datetime.date | None = None,
 ) -> License:
-    """Apply a lifecycle action; the only function that changes a license's status.
+    """Apply a lifecycle action to one license (transition_due is the same for many, for the sweep).
 
     `expected_version` is the version the caller saw (None only for the registry's own sweep, which
     re-checks the state under the lock instead). A grant whose term has already started activates at
@@ -139,6 +148,102 @@ def transition(
         _announce(locked, events)
     _refresh(license, locked)
     return license
+
+
+@dataclasses.dataclass
+class DueOutcome:
+    """What transition_due did: the licenses it moved, as saved, and why it left each of the others."""
+
+    moved: list[License] = dataclasses.field(default_factory=list)
+    refused: dict[int, LicensingError] = dataclasses.field(default_factory=dict)
+
+
+def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
+    """Activate or expire the licenses with keys `pks`, whose term made it due, for the registry itself
+    (the sweep).
+
+    The rules and what is written are transition()'s; only the queries are shared, so that their number
+    does not grow with the licenses. The rows are locked together, in key order (two sweeps cannot
+    deadlock); their data domains and live successors are read in one query each; each license is checked
+    under the lock; those that pass are written with one compare-and-set update per new status and one
+    insert of their events. A license its checks refuse is left as it was and reported in `refused`, and
+    the others still move. Should a row have changed under the lock all the same (the compare-and-set
+    misses), nothing of the batch is kept and each license goes through transition() on its own.
+
+    Each change is recorded on the day the term made it due, whenever this runs: an activation on the
+    term's first day, an expiry on the day after its last.
+    """
+    action = _parse_action(action)
+    if action not in TERM_ACTIONS:
+        raise ValueError(f"transition_due takes the term-driven actions, not {action!r}")
+    pks = sorted(set(pks))
+    try:
+        with transaction.atomic():
+            return _transition_batch(pks, action)
+    except _BatchContended:
+        return _transition_each(pks, action)
+
+
+class _BatchContended(Exception):
+    """A row changed between the batch's lock and its write."""
+
+
+def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
+    outcome = DueOutcome()
+    locked_rows = list(
+        License.objects.select_for_update(of=("self",))
+        .prefetch_related("data_domains")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    renewed = set()
+    if action == A.EXPIRE:
+        # Read under the locks, so that a renewal committed while this waited for them is seen.
+        renewed = set(License.objects.live_successors_of_any(pks).values_list("predecessor_id", flat=True))
+    changes = []
+    for locked in locked_rows:
+        try:
+            changes.append((locked, _target(locked, action, reason="", renewed=locked.pk in renewed)))
+        except LicensingError as error:
+            outcome.refused[locked.pk] = error
+    from_statuses = [locked.status for locked, _status in changes]
+    _save_statuses(changes)
+    events = LicenseEvent.objects.bulk_create(
+        [
+            _event(
+                locked,
+                action,
+                from_status=from_status,
+                to_status=locked.status,
+                actor=None,
+                occurred_on=_due_on(locked, action),
+            )
+            for (locked, _status), from_status in zip(changes, from_statuses, strict=True)
+        ]
+    )
+    for (locked, _status), event in zip(changes, events, strict=True):
+        _announce(locked, [event])
+        outcome.moved.append(locked)
+    return outcome
+
+
+def _transition_each(pks: list[int], action: LicenseAction) -> DueOutcome:
+    outcome = DueOutcome()
+    for license in License.objects.filter(pk__in=pks).order_by("pk"):
+        try:
+            outcome.moved.append(
+                transition(license, action, actor=None, occurred_on=_due_on(license, action))
+            )
+        except LicensingError as error:
+            outcome.refused[license.pk] = error
+    return outcome
+
+
+def _due_on(license: License, action: LicenseAction) -> datetime.date | None:
+    """The day the term made `action` due: None where the license has no such term (it is refused)."""
+    if action == A.ACTIVATE:
+        return license.term_start
+    return license.term_end + datetime.timedelta(days=1) if license.term_end else None
 
 
 def edit(
@@ -399,27 +504,8 @@ def _lock(license: License, expected_version: int | None) -> License:
 
 
 def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurred_on) -> LicenseEvent:
-    sources, target = TRANSITIONS[action]
     current = LicenseStatus(locked.status)
-    if current not in sources:
-        raise ActionNotAllowed(action, current, allowed_actions(current))
-    if action in REASON_REQUIRED and not reason:
-        raise ReasonRequired(_("Give a reason to %(action)s a license.") % {"action": action.label.lower()})
-    today = local_today()
-    if action == A.ACTIVATE and (locked.term_start is None or locked.term_start > today):
-        raise NotDue(_("The term has not started yet: the license activates on its first day."))
-    if action == A.EXPIRE:
-        if locked.term_end is None or locked.term_end >= today:
-            raise NotDue(_("The term has not ended yet: the license expires the day after its last day."))
-        if License.objects.live_successors_of(locked).exists():
-            target = S.RENEWED
-    if action == A.GRANT:
-        # Granting is the decision: the whole record must satisfy today's rules.
-        _validate(locked, target)
-    else:
-        # Later actions must not be blocked by a rule that changed since the grant (say a shorter maximum
-        # term): they need only what the new state requires.
-        _require(locked, target)
+    target = _target(locked, action, reason=reason)
     locked.status = target
     locked.status_changed_at = timezone.now()
     _save(locked, ["status", "status_changed_at"])
@@ -432,6 +518,41 @@ def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurr
         reason=reason,
         occurred_on=occurred_on,
     )
+
+
+def _target(
+    locked: License, action: LicenseAction, *, reason: str, renewed: bool | None = None
+) -> LicenseStatus:
+    """The state `action` leads the locked license to, or the exception that refuses it; writes nothing.
+
+    `renewed` says whether the license has a live successor, where the caller has read that already
+    (None: it is read here, when an expiry needs it). The data domains are read through the license, so a
+    caller that prefetched them saves that query too.
+    """
+    sources, target = TRANSITIONS[action]
+    current = LicenseStatus(locked.status)
+    if current not in sources:
+        raise ActionNotAllowed(action, current, allowed_actions(current))
+    if action in REASON_REQUIRED and not reason:
+        raise ReasonRequired(_("Give a reason to %(action)s a license.") % {"action": action.label.lower()})
+    today = local_today()
+    if action == A.ACTIVATE and (locked.term_start is None or locked.term_start > today):
+        raise NotDue(_("The term has not started yet: the license activates on its first day."))
+    if action == A.EXPIRE:
+        if locked.term_end is None or locked.term_end >= today:
+            raise NotDue(_("The term has not ended yet: the license expires the day after its last day."))
+        if renewed is None:
+            renewed = License.objects.live_successors_of(locked).exists()
+        if renewed:
+            target = S.RENEWED
+    if action == A.GRANT:
+        # Granting is the decision: the whole record must satisfy today's rules.
+        _validate(locked, target)
+    else:
+        # Later actions must not be blocked by a rule that changed since the grant (say a shorter maximum
+        # term): they need only what the new state requires.
+        _require(locked, target)
+    return target
 
 
 def _validate(license: License, status: str, *, domains=None, exclude=None) -> None:
@@ -473,10 +594,36 @@ def _save(locked: License, fields: list[str]) -> None:
     locked.updated_at = values["updated_at"]
 
 
-def _record(
+def _save_statuses(changes: list[tuple[License, LicenseStatus]]) -> None:
+    """Set each locked license to its new status, as _save would: one update per status, a
+    compare-and-set on every row's version. Raises _BatchContended where a row was not at its version."""
+    now = timezone.now()
+    by_status = defaultdict(list)
+    for locked, status in changes:
+        by_status[status].append(locked)
+    for status, rows in by_status.items():
+        unchanged = functools.reduce(operator.or_, (Q(pk=row.pk, version=row.version) for row in rows))
+        updated = License.objects.filter(unchanged).update(
+            status=status, status_changed_at=now, updated_at=now, version=F("version") + 1
+        )
+        if updated != len(rows):
+            raise _BatchContended()
+        for row in rows:
+            row.status, row.status_changed_at, row.updated_at = status, now, now
+            row.version += 1
+
+
+def _record(license, action, **fields) -> LicenseEvent:
+    event = _event(license, action, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
     license, action, *, from_status, to_status, actor, occurred_on, reason="", changes=None
 ) -> LicenseEvent:
-    return LicenseEvent.objects.create(
+    """The event recording `action`, not yet saved."""
+    return LicenseEvent(
         license=license,
         action=action,
         from_status=from_status,
@@ -532,7 +679,9 @@ def _jsonable(value):
 __all__ = [
     "EDITABLE_FIELDS",
     "REASON_REQUIRED",
+    "TERM_ACTIONS",
     "TRANSITIONS",
+    "DueOutcome",
     "LicensingError",
     "allowed_actions",
     "check_create",
@@ -541,4 +690,5 @@ __all__ = [
     "edit",
     "renew",
     "transition",
+    "transition_due",
 ]

@@ -7,28 +7,26 @@ The sweep (run_full_sweep; beat runs it every LICENSING_SWEEP_INTERVAL_MINUTES, 
    worker's claim lapsed (outbox.dispatch_due);
 4. records when it ran (SweepHeartbeat), for the health check.
 
-It is idempotent and safe to run from several processes at once: each license is changed through
-lifecycle.transition, which locks the row and re-checks its state, so a license another sweep already
-moved is skipped, not moved twice; a reminder is unique per license, window and term end, so a second
+It is idempotent and safe to run from several processes at once: licenses are changed through
+lifecycle.transition_due, which locks their rows and re-checks their state, so a license another sweep
+already moved is skipped, not moved twice; a reminder is unique per license, window and term end, so a second
 sweep's insert of it does nothing; and a send task claims its row, so a row enqueued twice is sent once.
 Every step reads only what is due, in key-ordered batches: the queries grow with the due rows, not with
 all licenses.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from . import cache, lifecycle, outbox
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
-from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
+from .exceptions import ActionNotAllowed, NotDue, StaleVersion
 from .models import ExpiryReminder, License, SweepHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -74,70 +72,56 @@ def run_sweep(today: datetime.date | None = None) -> SweepResult:
     # Expire first, so a renewed predecessor ends before its successor activates (in event order); then
     # activate; then expire again what was activated for a term that has already ended as well (after
     # downtime), so that no license is left looking in force.
-    _expire_due(today, result)
-    for group in _in_groups(due_for_activation(today)):
-        with _group_commit():
-            for license in group:
-                moved = _move(license, LicenseAction.ACTIVATE, occurred_on=license.term_start, result=result)
-                if moved is not None:
-                    result.activated += 1
-    _expire_due(today, result)
+    for due, action in (
+        (due_for_expiry(today), LicenseAction.EXPIRE),
+        (due_for_activation(today), LicenseAction.ACTIVATE),
+        (due_for_expiry(today), LicenseAction.EXPIRE),
+    ):
+        for group in _in_groups(due):
+            _move(group, action, result)
     return result
 
 
-def _expire_due(today: datetime.date, result: SweepResult) -> None:
-    for group in _in_groups(due_for_expiry(today)):
-        with _group_commit():
-            for license in group:
-                if license.pk in result.failed_ids:
-                    continue
-                ended_on = license.term_end + datetime.timedelta(days=1)
-                moved = _move(license, LicenseAction.EXPIRE, occurred_on=ended_on, result=result)
-                if moved is None:
-                    continue
-                if moved.status == LicenseStatus.RENEWED:
-                    result.renewed += 1
-                else:
-                    result.expired += 1
-
-
 def _in_groups(queryset):
-    """Due licenses in key order, in groups of COMMIT_EVERY (keyset pagination, so moved rows do not
-    shift pages)."""
+    """The keys of due licenses in key order, in groups of COMMIT_EVERY (keyset pagination, so moved rows
+    do not shift pages)."""
     last_pk = 0
     while True:
-        batch = list(
-            queryset.filter(pk__gt=last_pk).order_by("pk").only("pk", "term_start", "term_end")[:BATCH_SIZE]
-        )
+        batch = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
         if not batch:
             return
         for start in range(0, len(batch), COMMIT_EVERY):
             yield batch[start : start + COMMIT_EVERY]
-        last_pk = batch[-1].pk
+        last_pk = batch[-1]
 
 
-@contextlib.contextmanager
-def _group_commit():
-    """One commit per group, not one per license: commits (and their flush to disk) were most of a
-    sweep's time. Each transition still runs in its own savepoint, so one refused license does not undo
-    the others; row locks are held only until the group commits. The cached representations of the
-    group's licenses are invalidated together once it has committed."""
-    with cache.bumped_together(), transaction.atomic():
-        yield
+def _move(pks: list[int], action: LicenseAction, result: SweepResult) -> None:
+    """Move a group of due licenses in one transaction (lifecycle.transition_due's) and count the outcome.
 
-
-def _move(license: License, action: LicenseAction, *, occurred_on, result: SweepResult) -> License | None:
-    try:
-        return lifecycle.transition(license, action, actor=None, occurred_on=occurred_on)
-    except (StaleVersion, ActionNotAllowed, NotDue) as error:
-        # Another process got there first, or the license changed since it was selected.
-        logger.info("sweep skipped %s (%s): %s", license.pk, action, error)
-        result.skipped += 1
-    except LicensingError as error:
-        # The record itself stands in the way: someone must look at it, and the sweep goes on.
-        logger.error("sweep could not %s license %s: %s %s", action, license.pk, error, error.errors)
-        result.failed_ids.add(license.pk)
-    return None
+    One commit per group, not one per license: commits (and their flush to disk) were most of a sweep's
+    time. Row locks are held only until the group commits, and the cached representations of the group's
+    licenses are invalidated together once it has.
+    """
+    # A license that failed is reported once per sweep, not again by the second expiry pass.
+    pks = [pk for pk in pks if pk not in result.failed_ids]
+    with cache.bumped_together():
+        outcome = lifecycle.transition_due(pks, action)
+    for license in outcome.moved:
+        if license.status == LicenseStatus.ACTIVE:
+            result.activated += 1
+        elif license.status == LicenseStatus.RENEWED:
+            result.renewed += 1
+        else:
+            result.expired += 1
+    for pk, error in outcome.refused.items():
+        if isinstance(error, (StaleVersion, ActionNotAllowed, NotDue)):
+            # Another process got there first, or the license changed since it was selected.
+            logger.info("sweep skipped %s (%s): %s", pk, action, error)
+            result.skipped += 1
+        else:
+            # The record itself stands in the way: someone must look at it, and the sweep goes on.
+            logger.error("sweep could not %s license %s: %s %s", action, pk, error, error.errors)
+            result.failed_ids.add(pk)
 
 
 # Expiry reminders and the whole sweep -----------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from licensing import lifecycle
+from licensing import lifecycle, reminders
 from licensing.choices import DivisionLevel, LicenseStatus, RecordOrigin
 from licensing.identifiers import is_valid_uscc
 from licensing.models import Authority, License, LicenseEvent, Operator
@@ -179,6 +179,26 @@ def test_sweep_queries_grow_with_due_licenses_not_with_all(django_assert_max_num
     # One query per pass (expire, activate, expire again), whatever the number of licenses.
     with django_assert_max_num_queries(3):
         assert run_sweep().expired == 0
+
+
+def test_sweep_queries_grow_by_the_group_of_due_licenses_not_by_the_license(
+    monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(reminders, "COMMIT_EVERY", 10)
+    with time_machine.travel(TODAY, tick=False):
+        for _ in range(20):
+            license = factories.draft(**factories.with_term(TODAY + D(days=1), 30))
+            lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+        for _ in range(10):
+            factories.license_in("active")
+    # 30 due, in 3 groups. Each pass reads its due keys, and once more to find none left: 5. Each group
+    # is a transaction (here a savepoint and its release) with the lock, the domains, an update and the
+    # events (6), and an expiring group also reads the successors (7). The invalidation's read of the
+    # lines of renewals happens on commit, after the test.
+    with time_machine.travel(TODAY + D(days=11), tick=False), django_assert_num_queries(5 + 7 + 6 * 2):
+        result = run_sweep()
+    assert (result.activated, result.expired) == (20, 10)
+    assert License.objects.filter(status="active").count() == 20
 
 
 def test_a_term_that_started_and_ended_during_downtime_is_activated_and_expired_in_one_sweep():

@@ -41,6 +41,10 @@ class LicenseQuerySet(models.QuerySet):
     def live_successors_of(self, license) -> "LicenseQuerySet":
         return self.filter(predecessor=license).exclude(status__in=DEAD_SUCCESSOR_STATES)
 
+    def live_successors_of_any(self, pks) -> "LicenseQuerySet":
+        """The live successors of the licenses with these keys, all in one query."""
+        return self.filter(predecessor__in=pks).exclude(status__in=DEAD_SUCCESSOR_STATES)
+
     def delete(self):
         raise LicenseDeletionError()
 
