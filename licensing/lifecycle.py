@@ -9,8 +9,6 @@ go through transition_due, which applies transition()'s checks (_target) to many
 import dataclasses
 import datetime
 import decimal
-import functools
-import operator
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -163,12 +161,16 @@ def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
     (the sweep).
 
     The rules and what is written are transition()'s; only the queries are shared, so that their number
-    does not grow with the licenses. The rows are locked together, in key order (two sweeps cannot
-    deadlock); their data domains and live successors are read in one query each; each license is checked
-    under the lock; those that pass are written with one compare-and-set update per new status and one
-    insert of their events. A license its checks refuse is left as it was and reported in `refused`, and
-    the others still move. Should a row have changed under the lock all the same (the compare-and-set
-    misses), nothing of the batch is kept and each license goes through transition() on its own.
+    grows by the batch, not by the license (the sweep passes 100 at a time). The rows are locked together,
+    in key order (two sweeps cannot deadlock); their data domains and live successors are read in one
+    query each; each license is checked under the lock; those that pass are written with a
+    compare-and-set update per new status (per CAS_BATCH rows) and one insert of their events. A license
+    its checks refuse is left as it was and reported in `refused`, and the others still move; a key with
+    no license is in neither.
+
+    The compare-and-set cannot miss while the locks hold (PostgreSQL's row locks; SQLite's single
+    writer). Should it miss all the same, nothing of the batch is kept and each license goes through
+    transition() on its own.
 
     Each change is recorded on the day the term made it due, whenever this runs: an activation on the
     term's first day, an expiry on the day after its last.
@@ -192,6 +194,7 @@ def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
     outcome = DueOutcome()
     locked_rows = list(
         License.objects.select_for_update(of=("self",))
+        .select_related("grantor")
         .prefetch_related("data_domains")
         .filter(pk__in=pks)
         .order_by("pk")
@@ -199,7 +202,9 @@ def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
     renewed = set()
     if action == A.EXPIRE:
         # Read under the locks, so that a renewal committed while this waited for them is seen.
-        renewed = set(License.objects.live_successors_of_any(pks).values_list("predecessor_id", flat=True))
+        renewed = set(
+            License.objects.live_successors_of_any(pks).order_by().values_list("predecessor_id", flat=True)
+        )
     changes = []
     for locked in locked_rows:
         try:
@@ -594,15 +599,26 @@ def _save(locked: License, fields: list[str]) -> None:
     locked.updated_at = values["updated_at"]
 
 
+# Rows per compare-and-set update: each row is a condition of its WHERE clause (SQLite refuses an
+# expression tree deeper than 1,000).
+CAS_BATCH = 500
+
+
 def _save_statuses(changes: list[tuple[License, LicenseStatus]]) -> None:
-    """Set each locked license to its new status, as _save would: one update per status, a
-    compare-and-set on every row's version. Raises _BatchContended where a row was not at its version."""
+    """Set each locked license to its new status, as _save would: an update per status (per CAS_BATCH
+    rows), a compare-and-set on every row's version. Raises _BatchContended where a row was not at its
+    version."""
     now = timezone.now()
     by_status = defaultdict(list)
     for locked, status in changes:
         by_status[status].append(locked)
-    for status, rows in by_status.items():
-        unchanged = functools.reduce(operator.or_, (Q(pk=row.pk, version=row.version) for row in rows))
+    batches = [
+        (status, rows[start : start + CAS_BATCH])
+        for status, rows in by_status.items()
+        for start in range(0, len(rows), CAS_BATCH)
+    ]
+    for status, rows in batches:
+        unchanged = Q(*(Q(pk=row.pk, version=row.version) for row in rows), _connector=Q.OR)
         updated = License.objects.filter(unchanged).update(
             status=status, status_changed_at=now, updated_at=now, version=F("version") + 1
         )

@@ -38,13 +38,18 @@ def _record_of(license):
     return (
         license.status,
         license.version,
+        license.status_changed_at,
+        license.updated_at,
         event.action,
         event.from_status,
         event.to_status,
         event.occurred_on,
+        event.created_at,
         event.actor_id,
         event.actor_repr,
         event.reason,
+        event.changes,
+        event.request_id,
         license.events.count(),
     )
 
@@ -109,6 +114,13 @@ def test_expiry_ends_as_renewed_only_where_a_live_successor_took_over():
         abandoned.pk: S.EXPIRED,
         plain.pk: S.EXPIRED,
     }
+    ending = renewed.events.order_by("-id").first()
+    assert (ending.action, ending.from_status, ending.to_status, ending.occurred_on) == (
+        A.EXPIRE,
+        S.ACTIVE,
+        S.RENEWED,
+        renewed.term_end + D(days=1),
+    )
 
 
 def _queries_to_expire(count):
@@ -126,6 +138,23 @@ def _queries_to_expire(count):
 def test_queries_do_not_grow_with_the_licenses():
     # Savepoint, lock, domains, successors, an update per new status (renewed, expired), events, release.
     assert _queries_to_expire(3) == _queries_to_expire(30) == 8
+
+
+def test_a_large_batch_is_written_a_chunk_at_a_time(monkeypatch):
+    monkeypatch.setattr(lifecycle, "CAS_BATCH", 2)
+    with time_machine.travel(TODAY, tick=False):
+        licenses = [factories.license_in(S.GRANTED) for _ in range(5)]
+    with (
+        time_machine.travel(licenses[0].term_start, tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        outcome = lifecycle.transition_due([license.pk for license in licenses], A.ACTIVATE)
+    assert len(outcome.moved) == 5
+    assert sum(query["sql"].startswith("UPDATE") for query in queries.captured_queries) == 3
+    assert set(
+        License.objects.filter(pk__in=[license.pk for license in licenses]).values_list("status", flat=True)
+    ) == {S.ACTIVE}
+    assert LicenseEvent.objects.filter(action=A.ACTIVATE).count() == 5
 
 
 def test_a_row_changed_under_the_lock_sends_each_license_through_transition(monkeypatch):
