@@ -109,7 +109,7 @@ def main():
     database = settings.DATABASES["default"]
     database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_sweep_bench"}
     # Publish send tasks for real, to a broker nobody consumes: the sweep's cost, not the emails'.
-    celery_app.conf.update(task_always_eager=False, broker_url="memory://")
+    celery_app.conf.update(task_always_eager=False, broker_url="memory://localhost/")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         today = local_today()
