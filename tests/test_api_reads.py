@@ -7,12 +7,15 @@ import time_machine
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from licensing import lifecycle
+from licensing.api.filters import LicenseFilter
 from licensing.api.throttling import AnonymousReadThrottle
+from licensing.models import License
 
 from . import factories
 
@@ -130,10 +133,25 @@ def test_ordering_and_pagination(api, world):
     assert "page=2" in body["next"]
 
 
+def test_ordering_breaks_ties_by_key_so_pages_neither_skip_nor_repeat(api, world):
+    for _ in range(3):  # three licenses with one term end: ties for the ordering asked for
+        factories.license_in("active")
+    ordered = LicenseFilter(QueryDict("ordering=-term_end"), queryset=License.objects.all()).qs
+    assert ordered.query.order_by == ("-term_end", "id")
+    everything = {row["number"] for row in api.get("/api/v1/licenses/?page_size=100").json()["results"]}
+    seen = []
+    for page in range(1, len(everything) + 1):
+        body = api.get(f"/api/v1/licenses/?ordering=term_end&page_size=1&page={page}").json()
+        seen += [row["number"] for row in body["results"]]
+    assert sorted(seen) == sorted(everything)
+
+
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
         ("bogus=1", "bogus"),
+        ("ordering=,", "ordering"),
+        ("ordering=number&ordering=,", "ordering"),
         ("status=sleeping", "status"),
         ("expires_before=yesterday", "expires_before"),
         ("division=33a", "division"),

@@ -29,18 +29,30 @@ class StrictFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
             reject_unknown(data, set(self.base_filters) | set(self.extra_parameters))
-            # A typed parameter given empty is a mistake worth saying (django-filter would ignore it).
+            # A typed parameter given empty is a mistake worth saying (django-filter would ignore it, and
+            # would take an ordering of only commas, ",", for no ordering at all).
             empty = sorted(
                 name
                 for name, value in data.lists()
                 if name in self.base_filters
                 and not isinstance(self.base_filters[name], django_filters.CharFilter)
-                and any(item == "" for item in value)
+                and any(item.replace(",", "") == "" for item in value)
             )
             if empty:
                 message = _("Give a value, or leave the parameter out.")
                 raise exceptions.ValidationError({name: [message] for name in empty})
         super().__init__(data, *args, **kwargs)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`ordering` by the fields asked for, then by key: rows with equal values keep one order from page to
+    page, so a client paging through them neither misses a row nor sees one twice."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if qs.query.order_by and not {"id", "-id", "pk", "-pk"} & set(qs.query.order_by):
+            qs = qs.order_by(*qs.query.order_by, "id")
+        return qs
 
 
 def jurisdiction_prefix(value: str) -> str:
@@ -73,7 +85,7 @@ class LicenseFilter(StrictFilterSet):
     expires_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
     expires_after = django_filters.DateFilter(field_name="term_end", lookup_expr="gte")
     q = django_filters.CharFilter(method="filter_q", help_text=_("Number, title, operator name or USCC."))
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=["number", "term_end", "term_start", "status_changed_at", "created_at", "updated_at"]
     )
 
@@ -135,7 +147,7 @@ class FindingFilter(StrictFilterSet):
     operator_id = django_filters.NumberFilter(field_name="operator_id")
     authority_id = django_filters.NumberFilter(field_name="authority_id")
     q = django_filters.CharFilter(method="filter_q", help_text=_("Entity, department or issuer."))
-    ordering = django_filters.OrderingFilter(fields=["published_on", "amount", "created_at"])
+    ordering = StableOrderingFilter(fields=["published_on", "amount", "created_at"])
 
     class Meta:
         model = Finding
