@@ -11,7 +11,7 @@ a granted license whose term has started is in force, one whose term has passed 
 import dataclasses
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access, compliance, findings
@@ -162,6 +162,10 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     events = LicenseEvent.objects.exclude(to_status="")
     if on >= today:
         events = events.filter(to_status__in=ENDED)
+        # For the calendar played forward: whether an ended term ends as renewed (_projected).
+        licenses = licenses.annotate(
+            has_live_successor=Exists(License.objects.live_successors_of(OuterRef("pk")))
+        )
     licenses = licenses.select_related("grantor", "operator").prefetch_related(
         "data_domains",
         compliance.products_prefetch(),
@@ -223,11 +227,10 @@ def _state_on(license: License, on: datetime.date, today: datetime.date) -> Lice
 
 
 def _projected(license: License, on: datetime.date) -> LicenseStatus:
-    """Today's status, played forward to `on` by the calendar alone."""
+    """Today's status, played forward to `on` by the calendar alone (`license` as _judge annotates it)."""
     status = S(license.status)
     if status == S.GRANTED and license.term_start and license.term_start <= on:
         status = S.ACTIVE
     if status in (S.ACTIVE, S.SUSPENDED) and license.term_end and license.term_end < on:
-        successor = License.objects.live_successors_of(license).exists()
-        status = S.RENEWED if successor else S.EXPIRED
+        status = S.RENEWED if license.has_live_successor else S.EXPIRED
     return status

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from licensing import lifecycle
+from licensing.choices import LicenseStatus
 from licensing.models import License, Operator
 from licensing.search import operators_named, search_licenses
 from licensing.verify import Headline, QueryError, verdict
@@ -134,6 +135,23 @@ def test_verdict_queries_do_not_grow_with_licenses(django_assert_max_num_queries
     # Operators, licenses, their domains, events and products (for the flags), findings.
     with django_assert_max_num_queries(6):
         assert len(verdict(uscc=operator.uscc).licenses) == 8
+
+
+def test_terms_ended_before_the_sweep_ran_are_judged_without_a_query_each(django_assert_max_num_queries):
+    operator = factories.operator()
+    ended = [_granted(operator, TODAY - D(days=40), 30) for _ in range(4)]
+    renewed = _granted(operator, TODAY - D(days=40), 30)
+    successor = lifecycle.renew(
+        renewed, term_end=TODAY + D(days=300), actor=None, expected_version=renewed.version
+    )
+    # No sweep yet: the five terms ended ten days ago, and the verdict plays the calendar forward.
+    with django_assert_max_num_queries(6):
+        judged = verdict(uscc=operator.uscc)
+    assert {item.license.pk: item.status for item in judged.licenses} == {
+        **{license.pk: LicenseStatus.EXPIRED for license in ended},
+        renewed.pk: LicenseStatus.RENEWED,
+        successor.pk: LicenseStatus.ACTIVE,
+    }
 
 
 def test_search_finds_licenses_by_number_title_name_and_code():
