@@ -249,6 +249,33 @@ def test_production_without_secret_key_stops_the_process():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr, result.stderr
 
 
+def _manage(*args: str) -> subprocess.CompletedProcess:
+    """manage.py in a bare environment: none of the settings variables, as on a fresh checkout."""
+    env = _child_env()
+    del env["DJANGO_ALLOWED_HOSTS"]
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def test_makemigrations_check_runs_on_a_bare_checkout():
+    result = _manage("makemigrations", "--check")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_other_commands_still_need_the_secret_key_with_debug_off():
+    result = _manage("check")
+    assert result.returncode != 0, result.stdout
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr, result.stderr
+
+
 def test_debug_without_secret_key_starts():
     result = _setup(DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
