@@ -203,29 +203,31 @@ def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
     if action == A.EXPIRE:
         # Read under the locks, so that a renewal committed while this waited for them is seen.
         renewed = set(
-            License.objects.live_successors_of_any(pks).order_by().values_list("predecessor_id", flat=True)
+            License.objects.live_successors()
+            .filter(predecessor__in=pks)
+            .order_by()
+            .values_list("predecessor_id", flat=True)
         )
-    changes = []
+    changes, events = [], []
     for locked in locked_rows:
         try:
-            changes.append((locked, _target(locked, action, reason="", renewed=locked.pk in renewed)))
+            target = _target(locked, action, reason="", renewed=locked.pk in renewed)
         except LicensingError as error:
             outcome.refused[locked.pk] = error
-    from_statuses = [locked.status for locked, _status in changes]
-    _save_statuses(changes)
-    events = LicenseEvent.objects.bulk_create(
-        [
+            continue
+        changes.append((locked, target))
+        events.append(
             _event(
                 locked,
                 action,
-                from_status=from_status,
-                to_status=locked.status,
+                from_status=locked.status,
+                to_status=target,
                 actor=None,
                 occurred_on=_due_on(locked, action),
             )
-            for (locked, _status), from_status in zip(changes, from_statuses, strict=True)
-        ]
-    )
+        )
+    _save_statuses(changes)
+    LicenseEvent.objects.bulk_create(events)
     for (locked, _status), event in zip(changes, events, strict=True):
         _announce(locked, [event])
         outcome.moved.append(locked)

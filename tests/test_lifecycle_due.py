@@ -106,7 +106,13 @@ def test_expiry_ends_as_renewed_only_where_a_live_successor_took_over():
                 license, term_end=license.term_end + D(days=100), actor=None, expected_version=license.version
             )
         withdrawn = abandoned.successor
-        factories._act(withdrawn, A.WITHDRAW, reason="The operator declined the renewal.")
+        lifecycle.transition(
+            withdrawn,
+            A.WITHDRAW,
+            actor=None,
+            reason="Declined by the operator.",
+            expected_version=withdrawn.version,
+        )
     with time_machine.travel(plain.term_end + D(days=1), tick=False):
         outcome = lifecycle.transition_due([plain.pk, abandoned.pk, renewed.pk], A.EXPIRE)
     assert {moved.pk: moved.status for moved in outcome.moved} == {

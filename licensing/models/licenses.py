@@ -38,12 +38,12 @@ DEAD_SUCCESSOR_STATES = [LicenseStatus.WITHDRAWN.value, LicenseStatus.REVOKED.va
 
 
 class LicenseQuerySet(models.QuerySet):
-    def live_successors_of(self, license) -> "LicenseQuerySet":
-        return self.filter(predecessor=license).exclude(status__in=DEAD_SUCCESSOR_STATES)
+    def live_successors(self) -> "LicenseQuerySet":
+        """Successors that took over, or may still: not withdrawn or revoked before their term."""
+        return self.filter(predecessor__isnull=False).exclude(status__in=DEAD_SUCCESSOR_STATES)
 
-    def live_successors_of_any(self, pks) -> "LicenseQuerySet":
-        """The live successors of the licenses with these keys, all in one query."""
-        return self.filter(predecessor__in=pks).exclude(status__in=DEAD_SUCCESSOR_STATES)
+    def live_successors_of(self, license) -> "LicenseQuerySet":
+        return self.live_successors().filter(predecessor=license)
 
     def delete(self):
         raise LicenseDeletionError()
