@@ -4,9 +4,7 @@ answered before DRF's machinery runs when the cache has them, and ETags on detai
 import hashlib
 
 from django.http import HttpResponse, HttpResponseNotModified
-from rest_framework import status
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from .. import cache
 
@@ -19,6 +17,19 @@ def matches(request, etag: str) -> bool:
     """Whether the client's If-None-Match names `etag` (weak or strong)."""
     sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
     return etag in sent or f"W/{etag}" in sent
+
+
+def not_modified(request, etag: str, source=None) -> HttpResponseNotModified | None:
+    """A 304 for `etag` where the client's If-None-Match names it (with the headers of `source`, the full
+    response, that a 304 repeats), else None."""
+    if not matches(request, etag):
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    for header in ("Vary", "Content-Language"):
+        if source is not None and header in source:
+            response[header] = source[header]
+    return response
 
 
 def is_anonymous(request) -> bool:
@@ -75,15 +86,12 @@ class CachedPublicReads:
         return super().dispatch(request, *args, **kwargs)
 
     def _cached_response(self, request, body, etag):
-        if etag:
-            tag = etag_of(body)
-            if matches(request, tag):
-                response = HttpResponseNotModified()
-                response["ETag"] = tag
-                return response
+        tag = etag_of(body) if etag else None
+        if tag and (unchanged := not_modified(request, tag)):
+            return unchanged
         response = HttpResponse(body, content_type="application/json")
         response["Allow"] = ", ".join(self.allowed_methods)
-        if etag:
+        if tag:
             response["ETag"] = tag
         return response
 
@@ -114,16 +122,7 @@ class CachedPublicReads:
                 response.render()
             etag = etag_of(response.content)
             response["ETag"] = etag
-            if matches(request, etag):
-                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
-                not_modified["ETag"] = etag
-                not_modified.accepted_renderer = getattr(response, "accepted_renderer", JSONRenderer())
-                not_modified.accepted_media_type = "application/json"
-                not_modified.renderer_context = getattr(response, "renderer_context", {})
-                for header in ("Vary", "Content-Language"):
-                    if header in response:
-                        not_modified[header] = response[header]
-                return not_modified
+            return not_modified(request, etag, source=response) or response
         return response
 
     def list(self, request, *args, **kwargs):

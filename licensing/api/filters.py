@@ -20,8 +20,22 @@ def reject_unknown(params, known) -> None:
         raise exceptions.ValidationError({name: [message] for name in unknown})
 
 
+def reject_empty(params, typed) -> None:
+    """A typed parameter given empty is a 400 that names it: django-filter and DRF would take it as left
+    out (and django-filter an ordering of only commas, ",", as no ordering at all)."""
+    empty = sorted(
+        name
+        for name, values in params.lists()
+        if name in typed and any(not v.replace(",", "") for v in values)
+    )
+    if empty:
+        message = _("Give a value, or leave the parameter out.")
+        raise exceptions.ValidationError({name: [message] for name in empty})
+
+
 class StrictFilterSet(django_filters.FilterSet):
-    """A parameter the endpoint does not know is a 400 that names it, not silently ignored."""
+    """A parameter the endpoint does not know, or a typed one given empty, is a 400 that names it, not
+    silently ignored."""
 
     # Parameters handled outside the filter set (pagination, ordering).
     extra_parameters: tuple[str, ...] = ("page", "page_size")
@@ -29,18 +43,14 @@ class StrictFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
             reject_unknown(data, set(self.base_filters) | set(self.extra_parameters))
-            # A typed parameter given empty is a mistake worth saying (django-filter would ignore it, and
-            # would take an ordering of only commas, ",", for no ordering at all).
-            empty = sorted(
-                name
-                for name, value in data.lists()
-                if name in self.base_filters
-                and not isinstance(self.base_filters[name], django_filters.CharFilter)
-                and any(item.replace(",", "") == "" for item in value)
+            reject_empty(
+                data,
+                {
+                    name
+                    for name, filter_ in self.base_filters.items()
+                    if not isinstance(filter_, django_filters.CharFilter)
+                },
             )
-            if empty:
-                message = _("Give a value, or leave the parameter out.")
-                raise exceptions.ValidationError({name: [message] for name in empty})
         super().__init__(data, *args, **kwargs)
 
 

@@ -11,7 +11,7 @@ import datetime
 import functools
 from collections import defaultdict
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.aggregates import StringAgg
 from django.utils import timezone
@@ -85,27 +85,24 @@ _NUMBER = "number-to-be-given"
 
 
 @functools.cache
-def _compiled_public_license(alias: str):
+def _compiled_public_license():
     queryset = license_values(access.public_licenses(License.objects.filter(number=_NUMBER)))[:1]
     query = queryset.query
-    compiler = query.get_compiler(using=alias)
+    # Kept for its converters, which any thread may apply: they read settings (the time zone), not the
+    # database session of the connection the compiler was made with.
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
     converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
     # Named as QuerySet.values() names them (its ValuesIterable).
-    names = (
-        list(query.selected)
-        if query.selected
-        else [*query.extra_select, *query.values_select, *query.annotation_select]
-    )
-    return sql, params, compiler, converters, names
+    return sql, params, compiler, converters, list(query.selected)
 
 
-def public_license_values(number: str, alias: str = "default") -> list[dict]:
+def public_license_values(number: str) -> list[dict]:
     """license_values() of the public license numbered `number` ([] when there is none), from a query
     compiled once per process: building and compiling that queryset took four times as long as the
     database took to run it (profiled), and a read of one license is the commonest request of all."""
-    sql, params, compiler, converters, names = _compiled_public_license(alias)
-    with connections[alias].cursor() as cursor:
+    sql, params, compiler, converters, names = _compiled_public_license()
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, [number if param == _NUMBER else param for param in params])
         rows = cursor.fetchall()
     if converters:

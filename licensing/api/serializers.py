@@ -334,12 +334,6 @@ class VerifyQuerySerializer(serializers.Serializer):
     domain = serializers.ChoiceField(choices=DataDomain.choices, required=False, allow_blank=True)
     on = serializers.DateField(required=False)
 
-    def to_internal_value(self, data):
-        # DRF takes an empty optional date in a query as left out; the API says such a mistake.
-        if data.get("on") == "":
-            raise serializers.ValidationError({"on": [_("Give a value, or leave the parameter out.")]})
-        return super().to_internal_value(data)
-
 
 # Products and findings -----------------------------------------------------------------------------
 

@@ -15,8 +15,14 @@ from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
 from .caching import CachedPublicReads, is_anonymous
-from .filters import AuthorityFilter, FindingFilter, LicenseFilter, OperatorFilter, reject_unknown
-from .pagination import Pages
+from .filters import (
+    AuthorityFilter,
+    FindingFilter,
+    LicenseFilter,
+    OperatorFilter,
+    reject_empty,
+    reject_unknown,
+)
 from .representations import (
     license_representation,
     license_values,
@@ -208,7 +214,7 @@ class LicenseViewSet(
         ],
         responses={200: s.LicenseEventSerializer(many=True), **READ_ERRORS},
     )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=Pages)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request, number=None):
         reject_unknown(request.query_params, {"page", "page_size"})
         license = self.get_object()
@@ -416,7 +422,6 @@ class FindingViewSet(
 
 class VerifyView(PublicReads, CachedPublicReads, APIView):
     cached_actions = ("get",)
-    etag_actions = ()
 
     @extend_schema(
         summary=_("Is this entity licensed?"),
@@ -428,7 +433,13 @@ class VerifyView(PublicReads, CachedPublicReads, APIView):
         responses={200: s.VerdictSerializer, **READ_ERRORS},
     )
     def get(self, request):
-        reject_unknown(request.query_params, set(s.VerifyQuerySerializer().fields))
+        fields = s.VerifyQuerySerializer().fields
+        reject_unknown(request.query_params, set(fields))
+        # Text may be given empty (the USCC or the name, whichever is not used); the others not.
+        reject_empty(
+            request.query_params,
+            {name for name, field in fields.items() if not getattr(field, "allow_blank", False)},
+        )
         query = s.VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self.cached_read(
