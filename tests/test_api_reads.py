@@ -133,6 +133,15 @@ def test_ordering_and_pagination(api, world):
     assert "page=2" in body["next"]
 
 
+def test_cached_pages_link_to_the_host_they_were_asked_on(world, settings):
+    """Pagination links are absolute, so an anonymous body cached for one host is not served on another."""
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    client = APIClient()
+    for host in ("a.example.org", "b.example.org", "a.example.org"):
+        body = client.get("/api/v1/licenses/?page_size=1", HTTP_HOST=host).json()
+        assert body["next"].startswith(f"http://{host}/api/v1/licenses/"), body["next"]
+
+
 def test_ordering_breaks_ties_by_key_so_pages_neither_skip_nor_repeat(api, world):
     for _ in range(3):  # three licenses with one term end: ties for the ordering asked for
         factories.license_in("active")
