@@ -2,6 +2,8 @@
 as nested objects); writes name fields as the model does (`grantor_id`, `operator_uscc`). Operators'
 contact emails are write-only: never shown."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -26,6 +28,25 @@ from ..identifiers import normalize_uscc
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from ..models.operators import validate_email_lines
 from ..models.products import MAX_REVIEW_CYCLE_MONTHS
+
+
+class StrictFieldsMixin:
+    """A write refuses fields it does not know, naming them, instead of silently dropping them: a client
+    that misspells `occurred_on` must not have its record written with today's day."""
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        errors = {field: [_("Unknown field: this write does not take it.")] for field in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict):
+                errors = {**error.detail, **errors}
+                raise serializers.ValidationError(errors) from None
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class AuthoritySerializer(serializers.ModelSerializer):
@@ -81,7 +102,7 @@ class OperatorWithFlagsSerializer(OperatorSerializer):
         return FlagSerializer(flags[operator.pk], many=True).data
 
 
-class OperatorWriteSerializer(serializers.ModelSerializer):
+class OperatorWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """Registering an operator. The USCC is normalised and checked (GB 32100); contact emails are kept
     for reminders and never shown again."""
 
@@ -201,7 +222,7 @@ class LicenseEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class LicenseFieldsSerializer(serializers.Serializer):
+class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     """The fields a regulator sets on a license, named as the model names them."""
 
     title = serializers.CharField(max_length=300)
@@ -280,13 +301,13 @@ class LicenseUpdateSerializer(LicenseFieldsSerializer):
                 field.required = False
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=LicenseAction.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
 
 
-class RenewSerializer(serializers.Serializer):
+class RenewSerializer(StrictFieldsMixin, serializers.Serializer):
     term_start = serializers.DateField(required=False, allow_null=True)
     term_end = serializers.DateField()
     term_exception_reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -382,7 +403,7 @@ def _price(**kwargs):
     )
 
 
-class ProductWriteSerializer(serializers.Serializer):
+class ProductWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """Adding a product, or changing one (PATCH: any of the fields), with the license's version."""
 
     name = serializers.CharField(max_length=200)
@@ -464,7 +485,7 @@ class FindingSerializer(serializers.ModelSerializer):
         return FlagSerializer(flags[finding.pk], many=True).data
 
 
-class FindingWriteSerializer(serializers.Serializer):
+class FindingWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """Recording a finding. The entity is linked to the registered operator or authority it names."""
 
     issuer = serializers.CharField(max_length=200)
