@@ -66,6 +66,12 @@ def _in_jurisdiction(prefix: str, field: str = "grantor__division_code") -> Q:
     return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
 
 
+def _co_granted_in(prefix: str) -> Q:
+    """Licenses one of whose co-grantors lies in the jurisdiction `prefix` (a subquery: no duplicates)."""
+    through = License.co_grantors.through.objects.filter(authority__division_code__startswith=prefix)
+    return Q(pk__in=through.values("license_id"))
+
+
 # Licenses ---------------------------------------------------------------------------------------------
 
 
@@ -88,26 +94,37 @@ def visible_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
             # National: every draft is in reach. (An empty Q() would vanish from the OR below, leaving
             # only the public licenses.)
             return queryset
-        return queryset.filter(~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(prefix))
+        # A co-grantor's jurisdiction reads the drafts it co-grants too (and changes none of them).
+        return queryset.filter(
+            ~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(prefix) | _co_granted_in(prefix)
+        )
     return public_licenses(queryset)
 
 
 def managed_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Licenses `user` is responsible for: a regulator's jurisdiction, everything for auditors (to read)
-    and superusers, nothing for the public. The admin lists these."""
+    """Licenses `user` is responsible for: a regulator's jurisdiction (as lead grantor or co-grantor; a
+    co-grantor's reads only, see changeable_licenses), everything for auditors (to read) and superusers,
+    nothing for the public. The admin lists these."""
     queryset = License.objects.all() if queryset is None else queryset
     role = role_of(user)
     if role in (Role.SUPERUSER, Role.AUDITOR):
         return queryset
     if role == Role.REGULATOR:
-        return queryset.filter(_in_jurisdiction(jurisdiction_prefix(user)))
+        prefix = jurisdiction_prefix(user)
+        if prefix == "":
+            return queryset
+        return queryset.filter(_in_jurisdiction(prefix) | _co_granted_in(prefix))
     return queryset.none()
 
 
 def changeable_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Licenses `user` may change: a regulator those whose lead grantor lies in their jurisdiction."""
     queryset = License.objects.all() if queryset is None else queryset
-    if role_of(user) in (Role.SUPERUSER, Role.REGULATOR):
-        return managed_licenses(user, queryset)
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return queryset
+    if role == Role.REGULATOR:
+        return queryset.filter(_in_jurisdiction(jurisdiction_prefix(user)))
     return queryset.none()
 
 

@@ -158,3 +158,11 @@ class FlagCode(models.TextChoices):
     FEE_ON_PUBLIC_WELFARE = "fee_on_public_welfare", _("Fee on a public-welfare product")
     PRICE_NOT_POSTED = "price_not_posted", _("Paid product, price not posted")
     FINDING_WITHOUT_LICENSE = "finding_without_license", _("Finding, no license on record")
+
+
+class CallStatus(models.TextChoices):
+    """The outcome of a selection call or notice (licensing.calls)."""
+
+    OPEN = "open", _("Open")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -121,3 +121,18 @@ class InvalidFinding(LicensingError):
 
     def __init__(self, errors: dict):
         super().__init__(_("The finding is not valid: correct the fields named."), errors=errors)
+
+
+class InvalidCall(LicensingError):
+    """A selection call's field values that break a rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The call is not valid: correct the fields named."), errors=errors)
+
+
+class CallClosed(LicensingError):
+    """The call was awarded or cancelled: it takes no more licenses and no other outcome."""
+
+    code = "call_closed"

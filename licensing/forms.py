@@ -6,7 +6,7 @@ what someone typed into its address.
 """
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from .identifiers import (
     normalize_uscc,
 )
 from .models import Authority
+from .models.licenses import granted_by
 from .search import MAX_QUERY_LENGTH, clean_query, search_licenses
 
 PUBLIC_STATUSES = [status for status in LicenseStatus if status != LicenseStatus.DRAFT]
@@ -38,10 +39,12 @@ class LicenseFilters:
         self.q = clean_query(params.get("q"))
         self.statuses = self._statuses(params.getlist("status"))
         self.domain = self._choice(params.get("domain"), DataDomain.values, _("data domain"))
+        public = access.public_licenses()
+        co_granted = public.model.co_grantors.through.objects.filter(license__in=public)
         self.grantor_options = list(
-            Authority.objects.filter(pk__in=access.public_licenses().values("grantor_id")).order_by(
-                "division_code", "name"
-            )
+            Authority.objects.filter(
+                Q(pk__in=public.values("grantor_id")) | Q(pk__in=co_granted.values("authority_id"))
+            ).order_by("division_code", "name")
         )
         self.grantor = self._grantor(params.get("grantor"))
         self.division = self._division(params.get("division"))
@@ -128,9 +131,11 @@ class LicenseFilters:
         if self.domain:
             licenses = licenses.filter(data_domains=self.domain)
         if self.grantor:
-            licenses = licenses.filter(grantor=self.grantor)
+            licenses = licenses.filter(granted_by(Q(pk=self.grantor.pk)))
         if self.division:
-            licenses = licenses.filter(grantor__division_code__startswith=division_prefix(self.division))
+            licenses = licenses.filter(
+                granted_by(Q(division_code__startswith=division_prefix(self.division)))
+            )
         if self.expires_within:
             return reports.expiring_within(licenses, self.expires_within)
         return licenses

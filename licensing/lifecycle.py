@@ -32,7 +32,7 @@ from .exceptions import (
     StaleVersion,
     UnknownAction,
 )
-from .models import Domain, License, LicenseEvent
+from .models import Authority, Domain, License, LicenseEvent
 from .signals import license_changed, license_events_recorded
 
 S, A = LicenseStatus, LicenseAction
@@ -60,6 +60,7 @@ TERM_ACTIONS = frozenset({A.ACTIVATE, A.EXPIRE})
 EDITABLE_FIELDS = (
     "title",
     "grantor",
+    "co_grantors",
     "implementing_body",
     "operator",
     "data_domains",
@@ -94,13 +95,16 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
     occurred_on = occurred_on or local_today()
     fields = dict(fields)
     domains = fields.pop("data_domains", [])
+    co_grantors = fields.pop("co_grantors", [])
     license = License(**fields)
     with transaction.atomic():
         domain_rows = _domain_rows(domains)
         _validate(license, LicenseStatus.DRAFT, domains=domain_rows, exclude=["number"])
+        co_grantors = _check_co_grantors(license, co_grantors)
         license.number = License.allocate_number(license.grantor.division_code, occurred_on.year)
         license.save()
         license.data_domains.set(domain_rows)
+        license.co_grantors.set(co_grantors)
         event = _record(
             license,
             EventAction.CREATE,
@@ -274,9 +278,11 @@ def edit(
         if not diff:
             _refresh(license, locked)
             return license
-        _save(locked, [field for field in diff if field != "data_domains"])
+        _save(locked, [field for field in diff if field not in ("data_domains", "co_grantors")])
         if "data_domains" in diff:
             locked.data_domains.set(domains)
+        if "co_grantors" in diff:
+            locked.co_grantors.set(changes["co_grantors"])
         event = _record(
             locked,
             EventAction.AMEND if locked.status in LicenseStatus.amendable() else EventAction.EDIT,
@@ -309,7 +315,10 @@ def check_create(**fields) -> None:
     _check_field_names(fields)
     fields = dict(fields)
     domains = _domain_rows(fields.pop("data_domains", []))
-    _validate(License(**fields), LicenseStatus.DRAFT, domains=domains, exclude=["number"])
+    co_grantors = fields.pop("co_grantors", [])
+    license = License(**fields)
+    _validate(license, LicenseStatus.DRAFT, domains=domains, exclude=["number"])
+    _check_co_grantors(license, co_grantors)
 
 
 def renew(
@@ -423,6 +432,7 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
         )
     changes = dict(changes)
     domains = _domain_rows(changes.pop("data_domains")) if "data_domains" in changes else None
+    co_grantors = changes.pop("co_grantors", None)
     diff = {}
     for field, value in changes.items():
         before = _jsonable(getattr(current, field))
@@ -445,6 +455,14 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
         after = sorted(domain.code for domain in domains)
         if before != after:
             diff["data_domains"] = [before, after]
+    if co_grantors is not None or "grantor" in diff:
+        # Recorded as the data domains are: the sorted lists before and after.
+        given = co_grantors if co_grantors is not None else current.co_grantors.all()
+        rows = _check_co_grantors(current, given)
+        before = [_jsonable(row) for row in current.co_grantors.order_by("pk")]
+        after = [_jsonable(row) for row in sorted(rows, key=lambda row: row.pk)]
+        if before != after:
+            diff["co_grantors"] = [before, after]
     if diff:
         _validate(current, current.status, domains=domains)
     return diff, domains
@@ -475,6 +493,18 @@ def _domain_rows(domains) -> list[Domain]:
                 ]
             }
         ) from None
+
+
+def _check_co_grantors(license: License, co_grantors) -> list:
+    """The co-grantors as authorities (rows or keys), each once and none the lead grantor itself."""
+    rows = list(co_grantors)
+    keys = [row.pk if isinstance(row, Authority) else row for row in rows]
+    found = {authority.pk: authority for authority in Authority.objects.filter(pk__in=keys)}
+    if len(found) != len(set(keys)):
+        raise InvalidLicense({"co_grantors": [_("Unknown authority among the co-grantors.")]})
+    if license.grantor_id in found:
+        raise InvalidLicense({"co_grantors": [_("The lead grantor is not also one of its co-grantors.")]})
+    return [found[key] for key in dict.fromkeys(keys)]
 
 
 def _check_term_change(current: License, diff: dict) -> None:

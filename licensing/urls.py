@@ -15,6 +15,8 @@ urlpatterns = [
     path("authorities/<int:pk>/", views.authority_detail, name="authority"),
     path("verify/", views.verify, name="verify"),
     path("findings/", views.findings_page, name="findings"),
+    path("calls/", views.call_list, name="calls"),
+    path("calls/<int:pk>/", views.call_detail, name="call"),
     path("feeds/changes.atom", feeds.ChangesFeed(), name="changes_feed"),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -19,6 +19,7 @@ from .choices import DataDomain, EventAction, LicenseStatus
 from .dates import local_today
 from .identifiers import clean_uscc, normalize_uscc
 from .models import Finding, License, LicenseEvent, Operator
+from .models.licenses import load_co_grantors
 from .search import operators_named
 
 S = LicenseStatus
@@ -173,7 +174,8 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
             "events", queryset=events.order_by("occurred_on", "created_at", "id"), to_attr="status_events"
         ),
     )
-    states = [state for license in licenses.distinct() if (state := _state_on(license, on, today))]
+    licenses = load_co_grantors(list(licenses.flag_co_grantors().distinct()))
+    states = [state for license in licenses if (state := _state_on(license, on, today))]
     states.sort(
         key=lambda item: (Headline.ORDER.index(item.headline), -(item.license.term_end or on).toordinal())
     )

@@ -3,11 +3,13 @@
 import datetime
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import access, compliance
 from ..choices import LicenseStatus
 from ..dates import local_today
+from ..models.licenses import granted_by
 
 
 class ExpiresWithinFilter(admin.SimpleListFilter):
@@ -36,14 +38,15 @@ class GrantorFilter(admin.SimpleListFilter):
     parameter_name = "grantor"
 
     def lookups(self, request, model_admin):
-        authorities = (
-            access.visible_authorities(request.user).filter(granted_licenses__isnull=False).distinct()
+        authorities = access.visible_authorities(request.user).filter(
+            Q(granted_licenses__isnull=False) | Q(co_granted_licenses__isnull=False)
         )
-        return [(str(authority.pk), str(authority)) for authority in authorities]
+        return [(str(authority.pk), str(authority)) for authority in authorities.distinct()]
 
     def queryset(self, request, queryset):
+        # The lead grantor or a co-grantor.
         if self.value() and self.value().isdigit():
-            return queryset.filter(grantor_id=int(self.value()))
+            return queryset.filter(granted_by(Q(pk=int(self.value()))))
         return queryset
 
 

@@ -75,7 +75,10 @@ class LicenseAdmin(RoleAdmin):
     inlines = [ProductInline, ExpiryReminderInline]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "grantor", "implementing_body", "operator", "seen_version"]}),
+        (
+            None,
+            {"fields": ["title", "grantor", "co_grantors", "implementing_body", "operator", "seen_version"]},
+        ),
         (
             _("What is authorized"),
             {"fields": ["data_domains", "authorization_mode", "scope", "selection_method"]},
@@ -384,6 +387,15 @@ class LicenseAdmin(RoleAdmin):
         )
 
     def _bulk_one(self, request, license, action, reason, version):
+        if not access.can_change_license(request.user, license):
+            # Listed for reading (a co-grantor's jurisdiction), not to be changed from here.
+            self.message_user(
+                request,
+                _("%(number)s: not changed: its lead grantor lies outside your jurisdiction.")
+                % {"number": license.number},
+                messages.ERROR,
+            )
+            return
         if version is None:
             self.message_user(
                 request,

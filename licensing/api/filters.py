@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from .. import search
-from ..choices import AuthorizationMode, DataDomain, LicenseStatus
+from ..choices import AuthorizationMode, CallStatus, DataDomain, LicenseStatus
 from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
-from ..models import Authority, Finding, License, Operator
+from ..models import Authority, Call, Finding, License, Operator
+from ..models.licenses import granted_by
 
 
 def reject_unknown(params, known) -> None:
@@ -79,12 +80,18 @@ def jurisdiction_prefix(value: str) -> str:
 
 class LicenseFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LicenseStatus.choices, help_text=_("Repeatable."))
-    grantor_id = django_filters.NumberFilter(field_name="grantor_id")
+    grantor_id = django_filters.NumberFilter(
+        method="filter_grantor_id", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
+    )
     grantor = django_filters.CharFilter(
-        field_name="grantor__division_code", help_text=_("The grantor's division code.")
+        method="filter_grantor",
+        help_text=_("A grantor's division code: the lead grantor's or a co-grantor's."),
     )
     division = django_filters.CharFilter(
-        method="filter_division", help_text=_("Division-code prefix: 33 for Zhejiang, 3301 for Hangzhou.")
+        method="filter_division",
+        help_text=_(
+            "Division-code prefix (33 for Zhejiang, 3301 for Hangzhou) of the lead grantor or a co-grantor."
+        ),
     )
     operator = django_filters.CharFilter(
         method="filter_operator", help_text=_("The operator's USCC, any form.")
@@ -103,14 +110,35 @@ class LicenseFilter(StrictFilterSet):
         model = License
         fields = []
 
+    def filter_grantor_id(self, queryset, name, value):
+        return queryset.filter(granted_by(Q(pk=value)))
+
+    def filter_grantor(self, queryset, name, value):
+        return queryset.filter(granted_by(Q(division_code=value)))
+
     def filter_division(self, queryset, name, value):
-        return queryset.filter(grantor__division_code__startswith=jurisdiction_prefix(value))
+        return queryset.filter(granted_by(Q(division_code__startswith=jurisdiction_prefix(value))))
 
     def filter_operator(self, queryset, name, value):
         return queryset.filter(operator__uscc=normalize_uscc(value))
 
     def filter_q(self, queryset, name, value):
         return search.search_licenses(queryset, value)
+
+
+class CallFilter(StrictFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=CallStatus.choices, help_text=_("Repeatable."))
+    grantor = django_filters.NumberFilter(
+        method="filter_grantor", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
+    )
+    domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
+
+    class Meta:
+        model = Call
+        fields = []
+
+    def filter_grantor(self, queryset, name, value):
+        return queryset.filter(granted_by(Q(pk=value), Call))
 
 
 class OperatorFilter(StrictFilterSet):

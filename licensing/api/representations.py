@@ -12,15 +12,16 @@ import functools
 from collections import defaultdict
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Subquery, TextField, Value
+from django.db.models import CharField, Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.aggregates import StringAgg
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import access, compliance
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..identifiers import division_level
-from ..models import License, Product
+from ..models import Authority, License, Product
 from ..models.operators import split_lines
 
 _AUTHORITY = ("id", "name", "name_en", "division_code", "kind", "uscc")
@@ -58,6 +59,8 @@ VALUES = (
     "predecessor__number",
     "successor_number",
     "domain_codes",
+    "co_grantor_ids",
+    "call_id",
     "has_products",
 )
 
@@ -73,9 +76,16 @@ def license_values(queryset):
         .annotate(codes=StringAgg("domain_id", Value(",")))
         .values("codes")
     )
+    co_grantors = (
+        License.co_grantors.through.objects.filter(license_id=OuterRef("pk"))
+        .values("license_id")
+        .annotate(ids=StringAgg(Cast("authority_id", CharField()), Value(",")))
+        .values("ids")
+    )
     return queryset.annotate(
         successor_number=Subquery(successor),
         domain_codes=Subquery(domains, output_field=TextField()),
+        co_grantor_ids=Subquery(co_grantors, output_field=TextField()),
         has_products=Exists(Product.objects.filter(license_id=OuterRef("pk"))),
     ).values(*VALUES)
 
@@ -111,10 +121,19 @@ def public_license_values(number: str) -> list[dict]:
 
 
 def with_domains(rows) -> list[dict]:
-    """The rows, with their data domain codes as a sorted list."""
+    """The rows, with their data domain codes as a sorted list, and their co-grantors as the API shows
+    authorities (in the authorities' order): one query for the co-grantors of all rows, none when none
+    has any."""
     rows = list(rows)
     for row in rows:
         row["domain_codes"] = sorted(code for code in (row["domain_codes"] or "").split(",") if code)
+        row["co_grantor_ids"] = {int(pk) for pk in (row["co_grantor_ids"] or "").split(",") if pk}
+    wanted = set().union(*(row["co_grantor_ids"] for row in rows))
+    # In the authorities' own order (Authority.Meta.ordering), as the serializer lists them.
+    authorities = Authority.objects.filter(pk__in=wanted).values(*_AUTHORITY) if wanted else []
+    shown = [_authority({f"a__{f}": value for f, value in row.items()}, "a") for row in authorities]
+    for row in rows:
+        row["co_grantors"] = [authority for authority in shown if authority["id"] in row["co_grantor_ids"]]
     return rows
 
 
@@ -209,6 +228,7 @@ def license_representation(row: dict) -> dict:
         "status_label": str(LicenseStatus(row["status"]).label),
         "status_changed_at": _datetime(row["status_changed_at"]),
         "grantor": _authority(row, "grantor"),
+        "co_grantors": row["co_grantors"],
         "implementing_body": _authority(row, "implementing_body"),
         "operator": _operator(row),
         "data_domains": row["domain_codes"],
@@ -228,6 +248,7 @@ def license_representation(row: dict) -> dict:
         "remarks": row["remarks"],
         "predecessor": row["predecessor__number"],
         "successor": row["successor_number"],
+        "call": row["call_id"],
         "flags": [flag_representation(flag) for flag in row["flags"]],
         "origin": row["origin"],
         "version": row["version"],

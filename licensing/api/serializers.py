@@ -25,7 +25,7 @@ from ..choices import (
 )
 from ..dates import local_today
 from ..identifiers import normalize_uscc
-from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
+from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from ..models.operators import validate_email_lines
 from ..models.products import MAX_REVIEW_CYCLE_MONTHS
 
@@ -142,6 +142,9 @@ class LicenseSerializer(serializers.ModelSerializer):
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     grantor = AuthoritySerializer(read_only=True)
+    co_grantors = AuthoritySerializer(
+        many=True, read_only=True, help_text=_("Authorities granting jointly with the (lead) grantor.")
+    )
     implementing_body = AuthoritySerializer(read_only=True, allow_null=True)
     operator = OperatorSerializer(read_only=True, allow_null=True)
     data_domains = serializers.SerializerMethodField()
@@ -150,6 +153,9 @@ class LicenseSerializer(serializers.ModelSerializer):
     )
     predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     successor = serializers.SerializerMethodField()
+    call = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The id of the selection call the license belongs to.")
+    )
     flags = serializers.SerializerMethodField()
 
     class Meta:
@@ -161,6 +167,7 @@ class LicenseSerializer(serializers.ModelSerializer):
             "status_label",
             "status_changed_at",
             "grantor",
+            "co_grantors",
             "implementing_body",
             "operator",
             "data_domains",
@@ -180,6 +187,7 @@ class LicenseSerializer(serializers.ModelSerializer):
             "remarks",
             "predecessor",
             "successor",
+            "call",
             "flags",
             "origin",
             "version",
@@ -227,6 +235,11 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
 
     title = serializers.CharField(max_length=300)
     grantor_id = serializers.IntegerField()
+    co_grantor_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("Authorities granting jointly with the grantor, by id (any jurisdiction)."),
+    )
     implementing_body_id = serializers.IntegerField(required=False, allow_null=True)
     operator_uscc = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     data_domains = serializers.ListField(
@@ -259,6 +272,8 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         user = self.context["request"].user
         if "grantor_id" in changes:
             changes["grantor"] = self._authority(changes.pop("grantor_id"), "grantor_id", user)
+        if "co_grantor_ids" in changes:
+            changes["co_grantors"] = co_grantor_rows(changes.pop("co_grantor_ids"), "co_grantor_ids")
         if "implementing_body_id" in changes:
             pk = changes.pop("implementing_body_id")
             changes["implementing_body"] = self._authority(pk, "implementing_body_id", user) if pk else None
@@ -282,6 +297,18 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
                 raise exceptions.PermissionDenied(_("This authority is outside your jurisdiction."))
             raise serializers.ValidationError({field: [_("No authority with this id.")]})
         return authority
+
+
+def co_grantor_rows(pks: list[int], field: str) -> list[Authority]:
+    """The authorities with ids `pks` (a co-grantor may lie in any jurisdiction: it only reads), or a
+    400 naming `field`."""
+    found = {authority.pk: authority for authority in Authority.objects.filter(pk__in=pks)}
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise serializers.ValidationError(
+            {field: [_("No authority with the id %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+        )
+    return [found[pk] for pk in dict.fromkeys(pks)]
 
 
 class LicenseCreateSerializer(LicenseFieldsSerializer):
@@ -326,6 +353,7 @@ class VerdictLicenseSerializer(serializers.Serializer):
     ended_on = serializers.DateField(allow_null=True)
     ended_by = serializers.CharField()
     grantor = AuthoritySerializer(source="license.grantor")
+    co_grantors = AuthoritySerializer(source="license.shown_co_grantors", many=True)
     data_domains = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataDomain.choices)))
@@ -515,6 +543,160 @@ class FindingWriteSerializer(StrictFieldsMixin, serializers.Serializer):
             if name in data:
                 data[name] = "\n".join(item.strip() for item in data[name] if item.strip())
         return data
+
+
+# Selection calls ------------------------------------------------------------------------------------
+
+
+class CallLicenseSerializer(serializers.Serializer):
+    """A license of a call, as the call lists it: its operator and its state."""
+
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=LicenseStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    operator = OperatorSerializer(allow_null=True)
+
+
+class CallSerializer(serializers.ModelSerializer):
+    """A selection call or notice: who seeks how many operators for what, and its outcome. Its licenses
+    (the public ones) are one per proposed or selected operator. The views prefetch what it shows."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    grantor = AuthoritySerializer(read_only=True)
+    co_grantors = AuthoritySerializer(many=True, read_only=True)
+    data_domains = serializers.SerializerMethodField()
+    source_urls = serializers.ListField(
+        child=serializers.URLField(), source="source_url_list", read_only=True
+    )
+    licenses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "title",
+            "noticed_on",
+            "status",
+            "status_label",
+            "awarded_on",
+            "cancelled_on",
+            "reason",
+            "grantor",
+            "co_grantors",
+            "data_domains",
+            "authorization_mode",
+            "operators_sought",
+            "selection_method",
+            "source_urls",
+            "remarks",
+            "licenses",
+            "origin",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataDomain.choices)))
+    def get_data_domains(self, call) -> list[str]:
+        return sorted(domain.code for domain in call.data_domains.all())
+
+    @extend_schema_field(CallLicenseSerializer(many=True))
+    def get_licenses(self, call) -> list[dict]:
+        return CallLicenseSerializer(call.public_licenses, many=True).data
+
+
+class CallCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A new open call; the lead grantor must lie in your jurisdiction, co-grantors may lie anywhere."""
+
+    title = serializers.CharField(max_length=300)
+    noticed_on = serializers.DateField(help_text=_("The day the call was published; not in the future."))
+    grantor_id = serializers.IntegerField()
+    co_grantor_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    data_domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=DataDomain.choices), required=False, default=list
+    )
+    authorization_mode = serializers.ChoiceField(
+        choices=AuthorizationMode.choices, required=False, allow_blank=True
+    )
+    operators_sought = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=32767)
+    selection_method = serializers.ChoiceField(
+        choices=SelectionMethod.choices, required=False, allow_blank=True
+    )
+    source_urls = serializers.ListField(child=serializers.URLField(), required=False, default=list)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    origin = serializers.ChoiceField(choices=RecordOrigin.choices, required=False)
+
+    def validate_noticed_on(self, value):
+        if value > local_today():
+            raise serializers.ValidationError(_("The notice date cannot be in the future."))
+        return value
+
+    def to_fields(self) -> dict:
+        """The validated data as calls.create_call takes it."""
+        fields = dict(self.validated_data)
+        user = self.context["request"].user
+        fields["grantor"] = LicenseFieldsSerializer._authority(fields.pop("grantor_id"), "grantor_id", user)
+        fields["co_grantors"] = co_grantor_rows(fields.pop("co_grantor_ids"), "co_grantor_ids")
+        if fields["grantor"] in fields["co_grantors"]:
+            raise serializers.ValidationError(
+                {"co_grantor_ids": [_("The lead grantor is not also one of its co-grantors.")]}
+            )
+        fields["source_urls"] = "\n".join(fields["source_urls"])
+        return fields
+
+
+def _effective_day(**kwargs):
+    return serializers.DateField(
+        required=False,
+        help_text=_("The day it took effect: today if left out; not in the future, not before the notice."),
+        **kwargs,
+    )
+
+
+class CallLicenseCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """An operator's license in the call: created with the call's grantors, domains, mode, method and
+    sources, and listed on the call's notice day."""
+
+    operator_uscc = serializers.CharField(help_text=_("The operator's USCC, any form; register it first."))
+    scope = serializers.CharField(help_text=_("The data and uses the license covers."))
+    title = serializers.CharField(
+        max_length=300, required=False, help_text=_("The call's title if left out.")
+    )
+    term_start = serializers.DateField(required=False, allow_null=True)
+    term_end = serializers.DateField(required=False, allow_null=True)
+    remarks = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, help_text=_("The call's version you last saw."))
+
+    def validate_operator_uscc(self, value):
+        code = normalize_uscc(value)
+        operator = Operator.objects.filter(uscc=code).first() if code else None
+        if operator is None:
+            raise serializers.ValidationError(
+                _("No operator with this USCC is registered: register it first.")
+            )
+        return operator
+
+    def to_fields(self) -> dict:
+        fields = dict(self.validated_data)
+        fields["operator"] = fields.pop("operator_uscc")
+        fields.pop("version")
+        return fields
+
+
+class CallCancelSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(help_text=_("Published with the call and on each license withdrawn."))
+    occurred_on = _effective_day()
+    version = serializers.IntegerField(min_value=1, help_text=_("The call's version you last saw."))
+
+    def validate_occurred_on(self, value):
+        if value > local_today():
+            raise serializers.ValidationError(_("The day cannot be in the future."))
+        return value
+
+
+class CallAwardSerializer(CallCancelSerializer):
+    reason = None
 
 
 class ErrorSerializer(serializers.Serializer):

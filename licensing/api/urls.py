@@ -10,6 +10,7 @@ router.register("licenses", views.LicenseViewSet, basename="license")
 router.register("operators", views.OperatorViewSet, basename="operator")
 router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("findings", views.FindingViewSet, basename="finding")
+router.register("calls", views.CallViewSet, basename="call")
 
 app_name = "api"
 urlpatterns = [

@@ -10,13 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, compliance, feed, findings, lifecycle, products, verify
+from .. import access, calls, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
-from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
+from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
 from .caching import CachedPublicReads, is_anonymous
 from .filters import (
     AuthorityFilter,
+    CallFilter,
     FindingFilter,
     LicenseFilter,
     OperatorFilter,
@@ -58,7 +59,7 @@ def _license_queryset():
     successor = License.objects.live_successors_of(OuterRef("pk")).values("number")[:1]
     return (
         License.objects.select_related("grantor", "implementing_body", "operator", "predecessor")
-        .prefetch_related("data_domains", compliance.products_prefetch())
+        .prefetch_related("data_domains", "co_grantors", compliance.products_prefetch())
         .annotate(successor_number=Subquery(successor))
     )
 
@@ -418,6 +419,107 @@ class FindingViewSet(
         serializer.is_valid(raise_exception=True)
         finding = findings.record_finding(**serializer.fields_to_set())
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Selection calls"),
+        description=_("Calls and notices seeking operators, newest notice first, each with its licenses."),
+        responses={200: s.CallSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(summary=_("One selection call"), responses={200: s.CallSerializer, **READ_ERRORS}),
+)
+class CallViewSet(
+    PublicReads,
+    CachedPublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Selection calls: public reads; the lead grantor's jurisdiction (and superusers) change them."""
+
+    serializer_class = s.CallSerializer
+    filterset_class = CallFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return calls.shown_calls()
+
+    def _changeable(self) -> Call:
+        call = self.get_object()
+        if not calls.can_change_call(self.request.user, call):
+            raise exceptions.PermissionDenied(_("This call lies outside your jurisdiction."))
+        return call
+
+    def _shown(self, call, code=status.HTTP_200_OK):
+        return Response(s.CallSerializer(calls.shown_calls().get(pk=call.pk)).data, status=code)
+
+    @extend_schema(
+        summary=_("Record a selection call"),
+        request=s.CallCreateSerializer,
+        responses={201: s.CallSerializer, **ERRORS},
+    )
+    def create(self, request):
+        if not access.can_create_licenses(request.user):
+            raise exceptions.PermissionDenied
+        serializer = s.CallCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        call = calls.create_call(actor=request.user, **serializer.to_fields())
+        return self._shown(call, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Add an operator's license to a call"),
+        description=_(
+            "Creates the license with the call's grantors, domains, mode, method and sources, and lists it "
+            "on the call's notice day. Give the call's version you last saw."
+        ),
+        request=s.CallLicenseCreateSerializer,
+        responses={201: s.CallSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def licenses(self, request, pk=None):
+        call = self._changeable()
+        serializer = s.CallLicenseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        calls.add_license(
+            call,
+            actor=request.user,
+            expected_version=serializer.validated_data["version"],
+            **serializer.to_fields(),
+        )
+        return self._shown(call, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Cancel a call"),
+        description=_(
+            "Withdraws every license of the call still listed, with the call's reason and day, in one "
+            "transaction; granted licenses stay as they are."
+        ),
+        request=s.CallCancelSerializer,
+        responses={200: s.CallSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        return self._outcome(request, s.CallCancelSerializer, calls.cancel)
+
+    @extend_schema(
+        summary=_("Mark a call awarded"),
+        description=_("At least one of its licenses must have been granted."),
+        request=s.CallAwardSerializer,
+        responses={200: s.CallSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def award(self, request, pk=None):
+        return self._outcome(request, s.CallAwardSerializer, calls.award)
+
+    def _outcome(self, request, serializer_class, service):
+        """The call's outcome recorded by `service` (calls.cancel, calls.award) with the fields given."""
+        call = self._changeable()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        service(call, actor=request.user, expected_version=data.pop("version"), **data)
+        return self._shown(call)
 
 
 class VerifyView(PublicReads, CachedPublicReads, APIView):

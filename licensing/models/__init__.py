@@ -1,6 +1,7 @@
 """The licensing domain's models, one module per concept."""
 
 from .authorities import Authority, Regulator
+from .calls import Call
 from .domains import Domain
 from .events import EventImmutableError, LicenseEvent
 from .findings import Finding
@@ -11,6 +12,7 @@ from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, Sweep
 
 __all__ = [
     "Authority",
+    "Call",
     "Domain",
     "EventImmutableError",
     "ExpiryReminder",

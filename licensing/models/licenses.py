@@ -1,10 +1,11 @@
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,16 @@ def validate_url_lines(text: str) -> None:
 DEAD_SUCCESSOR_STATES = [LicenseStatus.WITHDRAWN.value, LicenseStatus.REVOKED.value]
 
 
+def granted_by(authorities: Q, model=None) -> Q:
+    """Licenses (or calls: `model`) whose lead grantor or one of whose co-grantors is an authority
+    matching `authorities`: subqueries, so a row matched twice is still listed once."""
+    model = model or License
+    matching = Authority.objects.filter(authorities).values("pk")
+    through = model.co_grantors.through
+    field = f"{model._meta.model_name}_id"
+    return Q(grantor__in=matching) | Q(pk__in=through.objects.filter(authority__in=matching).values(field))
+
+
 class LicenseQuerySet(models.QuerySet):
     def live_successors(self) -> "LicenseQuerySet":
         """Successors that took over, or may still: not withdrawn or revoked before their term."""
@@ -45,8 +56,28 @@ class LicenseQuerySet(models.QuerySet):
     def live_successors_of(self, license) -> "LicenseQuerySet":
         return self.live_successors().filter(predecessor=license)
 
+    def flag_co_grantors(self) -> "LicenseQuerySet":
+        """Each license with `has_co_grantors`, for load_co_grantors (a subquery, no query of its own)."""
+        through = License.co_grantors.through.objects.filter(license_id=OuterRef("pk"))
+        return self.annotate(has_co_grantors=Exists(through))
+
     def delete(self):
         raise LicenseDeletionError()
+
+
+def load_co_grantors(licenses: list) -> list:
+    """Set `shown_co_grantors` on each license (flagged by LicenseQuerySet.flag_co_grantors): the
+    co-grantors in the authorities' order, read in one query for all that have any, and none at all
+    where none has any (as most licenses have none, a page of them costs nothing more)."""
+    wanted = [license.pk for license in licenses if license.has_co_grantors]
+    found = defaultdict(list)
+    if wanted:
+        rows = License.co_grantors.through.objects.filter(license_id__in=wanted).select_related("authority")
+        for row in rows.order_by(*(f"authority__{field}" for field in Authority._meta.ordering)):
+            found[row.license_id].append(row.authority)
+    for license in licenses:
+        license.shown_co_grantors = found[license.pk]
+    return licenses
 
 
 class LicenseNumberCounter(models.Model):
@@ -74,6 +105,23 @@ class License(models.Model):
     title = models.CharField(_("title"), max_length=300)
     grantor = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="granted_licenses", verbose_name=_("grantor")
+    )
+    co_grantors = models.ManyToManyField(
+        Authority,
+        blank=True,
+        related_name="co_granted_licenses",
+        verbose_name=_("co-grantors"),
+        help_text=_("Authorities that grant the license jointly with the (lead) grantor."),
+    )
+    # The selection call that proposed or selected this license's operator (licensing.calls sets it).
+    call = models.ForeignKey(
+        "licensing.Call",
+        on_delete=models.PROTECT,
+        related_name="licenses",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("call"),
     )
     implementing_body = models.ForeignKey(
         Authority,

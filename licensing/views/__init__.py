@@ -1,5 +1,6 @@
 """The public site: server-rendered pages anyone may read, without logging in (DESIGN.md "Public pages")."""
 
+from .calls import call_detail, call_list
 from .findings import findings_page
 from .licenses import home, license_detail, license_list
 from .parties import authority_detail, operator_detail
@@ -7,6 +8,8 @@ from .verify import verify
 
 __all__ = [
     "authority_detail",
+    "call_detail",
+    "call_list",
     "findings_page",
     "home",
     "license_detail",

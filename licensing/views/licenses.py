@@ -8,6 +8,7 @@ from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
 from ..models import License
+from ..models.licenses import load_co_grantors
 from ..search import clean_query, search_licenses
 from .common import NotFound, cached_page, listed_licenses, paginate
 
@@ -64,12 +65,14 @@ def license_detail(request, number):
 def _license_context(number):
     license = (
         access.public_licenses(License.objects.filter(number=number))
-        .select_related("grantor", "implementing_body", "operator")
+        .select_related("grantor", "implementing_body", "operator", "call")
         .prefetch_related("data_domains", compliance.products_prefetch())
+        .flag_co_grantors()
         .first()
     )
     if license is None:
         raise NotFound
+    load_co_grantors([license])
     events = history.timeline(license)
     chain = history.renewal_chain(license)
     position = next(i for i, member in enumerate(chain) if member.pk == license.pk)

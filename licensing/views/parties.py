@@ -1,6 +1,7 @@
 """An operator's page (its licenses, and whether any is in force today) and an authority's page (the
 licenses it granted)."""
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -9,6 +10,7 @@ from .. import access, reports, verify
 from ..forms import PUBLIC_STATUSES
 from ..identifiers import is_valid_uscc, normalize_uscc
 from ..models import Authority, Operator
+from ..models.licenses import granted_by
 from .common import listed_licenses, paginate
 
 
@@ -36,7 +38,8 @@ def operator_detail(request, key):
 @require_safe
 def authority_detail(request, pk):
     authority = get_object_or_404(Authority, pk=pk)
-    granted = access.public_licenses().filter(grantor=authority)
+    # The licenses it granted, as lead grantor or as a co-grantor.
+    granted = access.public_licenses().filter(granted_by(Q(pk=authority.pk)))
     return render(
         request,
         "licensing/authority_detail.html",
