@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import findings, lifecycle, products
+from . import calls, findings, lifecycle, products
 from .choices import (
     AuthorityKind,
     AuthorizationMode,
@@ -33,7 +33,7 @@ from .choices import (
 )
 from .dates import local_today
 from .identifiers import uscc_check_character
-from .models import Authority, Finding, License, Operator, Product
+from .models import Authority, Call, Finding, License, Operator, Product
 
 D = datetime.timedelta
 
@@ -95,6 +95,23 @@ AUTHORITIES = [
         AuthorityKind.DATA_AUTHORITY,
     ),
     AuthoritySpec("chengdu", "成都市数据局", "Chengdu Data Bureau", "510100", AuthorityKind.DATA_AUTHORITY),
+    # The co-grantors of the invented joint call (demo_call).
+    AuthoritySpec(
+        "jiangsu",
+        "江苏省数据局（示例）",
+        "Jiangsu Provincial Data Bureau (example)",
+        "320000",
+        AuthorityKind.DATA_AUTHORITY,
+        RecordOrigin.DEMO,
+    ),
+    AuthoritySpec(
+        "anhui",
+        "安徽省数据局（示例）",
+        "Anhui Provincial Data Bureau (example)",
+        "340000",
+        AuthorityKind.DATA_AUTHORITY,
+        RecordOrigin.DEMO,
+    ),
     # The departments of the 2024 National Audit Office findings (domain.md section 6).
     AuthoritySpec("mot", "交通运输部", "Ministry of Transport", "100000", AuthorityKind.DEPARTMENT),
     AuthoritySpec("moe", "教育部", "Ministry of Education", "100000", AuthorityKind.DEPARTMENT),
@@ -174,6 +191,26 @@ OPERATORS = [
         uscc=_uscc("91110000MA0DEME05"),
         kind=OperatorKind.JOINT_VENTURE,
         contact_emails="licence@met-example.test",
+    ),
+    # The three operators proposed in the invented joint call (demo_call).
+    OperatorSpec(
+        "qiantang",
+        "钱塘示例交通数据有限公司",
+        "Qiantang Example Traffic Data Co., Ltd.",
+        uscc=_uscc("91330000MA2DEMF06"),
+        kind=OperatorKind.STATE_OWNED,
+    ),
+    OperatorSpec(
+        "jinling",
+        "金陵示例出行科技有限公司",
+        "Jinling Example Mobility Technology Co., Ltd.",
+        uscc=_uscc("91320000MA1DEMG07"),
+    ),
+    OperatorSpec(
+        "huishan",
+        "徽山示例数据服务有限公司",
+        "Huishan Example Data Services Co., Ltd.",
+        uscc=_uscc("91340000MA2DEMH08"),
     ),
 ]
 
@@ -583,6 +620,65 @@ def recorded_findings() -> list[dict]:
     ]
 
 
+DEMO_CALL_TITLE = "长三角高速公路出行数据联合授权运营遴选公告（示例）"
+
+
+def demo_call(today: datetime.date, authorities, operators) -> tuple[int, int]:
+    """One invented call of three provincial bureaus (the lead and two co-grantors) that names three
+    operators: one granted (and in force), one that lost (withdrawn), one still listed. Built through
+    licensing.calls and lifecycle with past days, as a regulator would record it. Returns the numbers of
+    licenses created and of those already there (when the call is)."""
+    existing = Call.objects.filter(origin=RecordOrigin.DEMO, title=DEMO_CALL_TITLE).first()
+    if existing is not None:
+        return 0, existing.licenses.count()
+    noticed_on = today - D(400)
+    call = calls.create_call(
+        actor=None,
+        title=DEMO_CALL_TITLE,
+        noticed_on=noticed_on,
+        grantor=authorities["zhejiang"],
+        co_grantors=[authorities["jiangsu"], authorities["anhui"]],
+        data_domains=[DataDomain.TRANSPORT],
+        authorization_mode=AuthorizationMode.BY_DOMAIN,
+        operators_sought=2,
+        selection_method=SelectionMethod.OPEN_TENDER,
+        remarks="Invented for the demo: not a real call.",
+        origin=RecordOrigin.DEMO,
+    )
+    scope = "沪苏浙皖高速公路路况与通行数据，用于出行服务产品。Expressway traffic data for travel services."
+    # The third stays listed: the call is still open.
+    granted, lost, _listed = (
+        calls.add_license(
+            call,
+            actor=None,
+            expected_version=call.version,
+            operator=operators[key],
+            scope=scope,
+            remarks=DEMO_REMARK,
+        )
+        for key in ("qiantang", "jinling", "huishan")
+    )
+    lifecycle.edit(
+        granted,
+        {"term_start": today - D(300), "term_end": today - D(300) + D(3 * 365)},
+        actor=None,
+        expected_version=granted.version,
+        occurred_on=today - D(330),
+    )
+    lifecycle.transition(
+        granted, LicenseAction.GRANT, actor=None, expected_version=granted.version, occurred_on=today - D(320)
+    )
+    lifecycle.transition(
+        lost,
+        LicenseAction.WITHDRAW,
+        actor=None,
+        reason="Not selected: ranked below the two operators sought.",
+        expected_version=lost.version,
+        occurred_on=today - D(320),
+    )
+    return 3, 0
+
+
 @dataclasses.dataclass
 class LoadResult:
     authorities: int = 0
@@ -625,6 +721,9 @@ def load_demo(today: datetime.date | None = None) -> LoadResult:
             result.existing += existing
             continue
         result.licenses += _create(spec, authorities, operators)
+    created, existing = demo_call(today, authorities, operators)
+    result.licenses += created
+    result.existing += existing
     for title, specs in invented_products(today).items():
         license = License.objects.get(origin=RecordOrigin.DEMO, title=title)
         for spec in specs:

@@ -119,9 +119,9 @@ def test_load_demo_command_says_what_it_did(capsys):
     first = capsys.readouterr().out
     call_command("load_demo")
     second = capsys.readouterr().out
-    assert "created 13 authorities, 6 operators and 15 licenses" in first
+    assert "created 15 authorities, 9 operators and 18 licenses" in first
     assert "created 7 products and 4 findings" in first
-    assert "created 0 authorities, 0 operators and 0 licenses; 15 licenses were already there" in second
+    assert "created 0 authorities, 0 operators and 0 licenses; 18 licenses were already there" in second
     assert "created 0 products and 0 findings" in second
 
 
