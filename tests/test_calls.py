@@ -400,13 +400,18 @@ def test_list_filters(world):
 # Pages --------------------------------------------------------------------------------------------------
 
 
-def test_call_page_and_list(client, world):
+def test_call_page_and_list(client, world, django_capture_on_commit_callbacks):
     call = _new_call(world, source_urls="https://data.hangzhou.gov.cn/notice/1")
     licenses = _with_licenses(world, call)
     call.refresh_from_db()
-    calls.cancel(
-        call, actor=None, expected_version=call.version, reason="Too few bids.", occurred_on=CANCELLED
-    )
+    # Cached for anonymous visitors, and invalidated once the cancellation commits.
+    assert "Too few bids." not in client.get(f"/calls/{call.pk}/").text
+    assert "Cancelled" not in client.get(f"/licenses/{licenses[0].number}/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        calls.cancel(
+            call, actor=None, expected_version=call.version, reason="Too few bids.", occurred_on=CANCELLED
+        )
+    assert "Cancelled" in client.get(f"/licenses/{licenses[0].number}/").text
     page = client.get(f"/calls/{call.pk}/").text
     assert call.title in page and "Too few bids." in page and "宁波市大数据发展管理局" in page
     assert "30 June 2026" in page and "2 March 2026" in page
@@ -517,3 +522,12 @@ def test_admin_records_a_call_and_cancels_it(client, world):
     call.refresh_from_db()
     assert (call.status, call.cancelled_on) == ("cancelled", datetime.date(2026, 5, 1))
     assert set(License.objects.filter(call=call).values_list("status", flat=True)) == {"withdrawn"}
+
+
+@pytest.mark.parametrize("value", ["0.5", "1e3", "-1", "99999999999999999999", "x"])
+def test_id_filters_take_whole_ids_only(world, value):
+    api = APIClient()
+    for url, parameter in (("/api/v1/calls/", "grantor"), ("/api/v1/licenses/", "grantor_id")):
+        response = api.get(url, {parameter: value})
+        assert response.status_code == 400, (url, value)
+        assert parameter in response.json()["errors"]

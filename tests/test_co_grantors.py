@@ -183,3 +183,22 @@ def test_the_verdict_shows_the_co_grantors(client, world):
     (item,) = body["licenses"]
     assert (body["headline"], _ids(item["co_grantors"])) == ("licensed", [world["jiangsu"].pk])
     assert "江苏省数据局" in client.get("/verify/", {"q": operator.uscc}).text
+
+
+def test_cached_reads_follow_a_change_of_co_grantors(client, world, django_capture_on_commit_callbacks):
+    license = factories.license_in("listed", grantor=world["zhejiang"], co_grantors=[world["jiangsu"]])
+    public = APIClient()
+    url = f"/api/v1/licenses/{license.number}/"
+    assert _ids(public.get(url).json()["co_grantors"]) == [world["jiangsu"].pk]
+    assert "安徽省数据资源管理局" not in client.get(f"/licenses/{license.number}/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.edit(
+            license, {"co_grantors": [world["anhui"]]}, actor=None, expected_version=license.version
+        )
+    assert _ids(public.get(url).json()["co_grantors"]) == [world["anhui"].pk]
+    assert "安徽省数据资源管理局" in client.get(f"/licenses/{license.number}/").text
+    # A co-grantor renamed shows at once too.
+    with django_capture_on_commit_callbacks(execute=True):
+        world["anhui"].name = "安徽省数据局"
+        world["anhui"].save()
+    assert public.get(url).json()["co_grantors"][0]["name"] == "安徽省数据局"

@@ -2,6 +2,7 @@
 `division` by jurisdiction prefix; `operator` by USCC (any form) and `operator_id`; `q` searches."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -55,6 +56,18 @@ class StrictFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number in the database's range, or a 400 naming the parameter (a
+    NumberFilter would take 0.5 and round it)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """`ordering` by the fields asked for, then by key: rows with equal values keep one order from page to
     page, so a client paging through them neither misses a row nor sees one twice."""
@@ -80,7 +93,7 @@ def jurisdiction_prefix(value: str) -> str:
 
 class LicenseFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LicenseStatus.choices, help_text=_("Repeatable."))
-    grantor_id = django_filters.NumberFilter(
+    grantor_id = IdFilter(
         method="filter_grantor_id", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
     )
     grantor = django_filters.CharFilter(
@@ -128,7 +141,7 @@ class LicenseFilter(StrictFilterSet):
 
 class CallFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CallStatus.choices, help_text=_("Repeatable."))
-    grantor = django_filters.NumberFilter(
+    grantor = IdFilter(
         method="filter_grantor", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
     )
     domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
