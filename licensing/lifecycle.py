@@ -104,7 +104,8 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
         license.number = License.allocate_number(license.grantor.division_code, occurred_on.year)
         license.save()
         license.data_domains.set(domain_rows)
-        license.co_grantors.set(co_grantors)
+        if co_grantors:
+            license.co_grantors.add(*co_grantors)
         event = _record(
             license,
             EventAction.CREATE,
@@ -385,6 +386,9 @@ def renew(
         successor.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
         successor.save()
         successor.data_domains.set(domains)
+        # The same authorities grant the renewal jointly.
+        if co_grantors := list(locked.co_grantors.all()):
+            successor.co_grantors.add(*co_grantors)
         events = [
             _record(
                 successor,

@@ -202,3 +202,14 @@ def test_cached_reads_follow_a_change_of_co_grantors(client, world, django_captu
         world["anhui"].name = "安徽省数据局"
         world["anhui"].save()
     assert public.get(url).json()["co_grantors"][0]["name"] == "安徽省数据局"
+
+
+def test_a_renewal_keeps_the_co_grantors(world):
+    license = factories.license_in("active", grantor=world["zhejiang"], co_grantors=[world["jiangsu"]])
+    successor = lifecycle.renew(
+        license,
+        term_end=license.term_end + datetime.timedelta(days=365),
+        actor=None,
+        expected_version=license.version,
+    )
+    assert list(successor.co_grantors.all()) == [world["jiangsu"]]
