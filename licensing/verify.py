@@ -31,15 +31,17 @@ class Headline:
     LICENSED = "licensed"
     SUSPENDED = "suspended"
     NOT_YET_IN_FORCE = "not_yet_in_force"
+    LISTED = "listed"
     ENDED = "ended"
     WITHDRAWN_ONLY = "withdrawn_only"
     NO_LICENSE = "no_license"
 
-    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
+    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, LISTED, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
     LABELS = {
         LICENSED: _("Licensed"),
         SUSPENDED: _("Suspended"),
         NOT_YET_IN_FORCE: _("Granted, not yet in force"),
+        LISTED: _("Listed, not licensed yet"),
         ENDED: _("License ended"),
         WITHDRAWN_ONLY: _("Listed, then withdrawn: never licensed"),
         NO_LICENSE: _("No license on record"),
@@ -55,7 +57,7 @@ _HEADLINE_OF_STATUS = {
     S.REVOKED: Headline.ENDED,
     S.TERMINATED: Headline.ENDED,
     S.WITHDRAWN: Headline.WITHDRAWN_ONLY,
-    S.LISTED: Headline.WITHDRAWN_ONLY,  # listed, no grant yet: not licensed either
+    S.LISTED: Headline.LISTED,  # a live listing, no grant yet: not licensed, and not withdrawn either
 }
 
 

@@ -57,7 +57,9 @@ def test_headline_precedence():
     operator = factories.operator()
     assert verdict(uscc=operator.uscc).headline == Headline.NO_LICENSE
     listing = factories.license_in("listed", operator=operator)
-    assert verdict(uscc=operator.uscc).headline == Headline.WITHDRAWN_ONLY
+    listed = verdict(uscc=operator.uscc)
+    assert listed.headline == Headline.LISTED
+    assert str(listed.headline_label) == "Listed, not licensed yet"
     lifecycle.transition(
         listing, "withdraw", actor=None, reason="Suspended listing.", expected_version=listing.version
     )
@@ -88,6 +90,17 @@ def test_domain_narrows_the_licenses_that_count():
     _granted(operator, TODAY - D(days=5), 100, data_domains=["health"])
     assert verdict(uscc=operator.uscc, domain="health").headline == Headline.LICENSED
     assert verdict(uscc=operator.uscc, domain="transport").headline == Headline.NO_LICENSE
+
+
+def test_a_live_listing_ranks_after_a_grant_and_before_an_ended_license():
+    operator = factories.operator()
+    factories.license_in("revoked", operator=operator)
+    factories.license_in("withdrawn", operator=operator)
+    assert verdict(uscc=operator.uscc).headline == Headline.ENDED
+    factories.license_in("listed", operator=operator)
+    assert verdict(uscc=operator.uscc).headline == Headline.LISTED
+    _granted(operator, TODAY + D(days=5), 100)
+    assert verdict(uscc=operator.uscc).headline == Headline.NOT_YET_IN_FORCE
 
 
 def test_state_on_a_past_day_comes_from_the_history():
