@@ -4,7 +4,8 @@ API give the same one.
 An entity is found by its USCC (normalised first) or by a name or alias (compared under
 identifiers.normalize_name). Only public licenses count (drafts never do); with a data domain, only
 licenses covering it. Each license's state on the day comes from its history: the last status change
-that happened (`occurred_on`) on or before it. For a day after today, the calendar is played forward:
+that took effect on or before it (its effective day as last corrected: LicenseEventQuerySet.
+with_effective_day). For a day after today, the calendar is played forward:
 a granted license whose term has started is in force, one whose term has passed has ended.
 """
 
@@ -161,7 +162,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
         licenses = licenses.filter(data_domains=domain)
     today = local_today()
     # A past day needs each license's whole status history; today or later only the ending events.
-    events = LicenseEvent.objects.exclude(to_status="")
+    events = LicenseEvent.objects.exclude(to_status="").with_effective_day()
     if on >= today:
         events = events.filter(to_status__in=ENDED)
         # For the calendar played forward: whether an ended term ends as renewed (_projected).
@@ -172,7 +173,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
         "data_domains",
         compliance.products_prefetch(),
         Prefetch(
-            "events", queryset=events.order_by("occurred_on", "created_at", "id"), to_attr="status_events"
+            "events", queryset=events.order_by("effective_on", "created_at", "id"), to_attr="status_events"
         ),
     )
     states = [state for license in licenses.distinct() if (state := _state_on(license, on, today))]
@@ -210,7 +211,7 @@ def _state_on(license: License, on: datetime.date, today: datetime.date) -> Lice
     else:
         status = None
         for event in license.status_events:
-            if event.occurred_on > on:
+            if event.effective_on > on:
                 break
             status = S(event.to_status)
         if status is None or status == S.DRAFT:
@@ -220,7 +221,7 @@ def _state_on(license: License, on: datetime.date, today: datetime.date) -> Lice
     if status in ENDED:
         ending = next((e for e in reversed(license.status_events) if e.to_status == status), None)
         if ending is not None:
-            return LicenseOnDay(license, status, ending.occurred_on, str(EventAction(ending.action).label))
+            return LicenseOnDay(license, status, ending.effective_on, str(EventAction(ending.action).label))
         # Projected into the future: it will have expired the day after its term.
         return LicenseOnDay(
             license, status, license.term_end + datetime.timedelta(days=1), str(EventAction.EXPIRE.label)
