@@ -624,3 +624,22 @@ def test_a_live_listing_is_listed_not_withdrawn_in_both_languages(world, client)
     assert "Listed, not licensed yet" in html and "Listed, then withdrawn" not in html
     zh = client.get("/verify/", {"q": world["operator"].uscc}, headers={"Accept-Language": "zh-CN"})
     assert "已挂牌，尚未授权" in zh.content.decode()
+
+
+def test_the_status_panel_says_the_corrected_day(world, client, history, correct):
+    active = history["active"]
+    suspended = _api(world).post(
+        f"/api/v1/licenses/{active.number}/transitions/",
+        {"action": "suspend", "reason": "Audit.", "version": active.version, "occurred_on": "2026-11-19"},
+        format="json",
+    )
+    assert suspended.status_code == 200, suspended.json()
+    suspension = active.events.get(action="suspend")
+    assert (
+        correct(
+            active, suspension, occurred_on="2026-11-21", reason="The order is dated 21 November."
+        ).status_code
+        == 201
+    )
+    page = client.get(f"/licenses/{active.number}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Suspended on 21 November 2026" in page
