@@ -146,7 +146,7 @@ def transition(
             events.append(
                 _apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on, last=last)
             )
-            if locked.term_end < today:
+            if locked.term_end is not None and locked.term_end < today:
                 expired_on = locked.term_end + datetime.timedelta(days=1)
                 events.append(
                     _apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=expired_on, last=last)
