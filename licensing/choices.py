@@ -66,6 +66,9 @@ class EventAction(models.TextChoices):
     REVOKE = LicenseAction.REVOKE.value, LicenseAction.REVOKE.label
     TERMINATE = LicenseAction.TERMINATE.value, LicenseAction.TERMINATE.label
     EXPIRE = LicenseAction.EXPIRE.value, LicenseAction.EXPIRE.label
+    # A correction of an earlier event's effective day or reason (lifecycle.correct_event): a new event
+    # naming the one it corrects, which stays as it was recorded.
+    CORRECT = "correct", _("Correction")
 
 
 class DataDomain(models.TextChoices):

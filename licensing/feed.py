@@ -74,7 +74,7 @@ class Page:
 def read(user, since: Cursor = START, limit: int = 100) -> Page:
     """Events after `since`, oldest first, at most `limit`; the cursor to continue from."""
     limit = max(1, min(limit, MAX_PAGE))
-    events = visible_events(user).select_related("license")
+    events = visible_events(user).with_effective_day().select_related("license")
     if connection.vendor == "postgresql":
         # Only transactions that have ended: anything still running may yet commit with a smaller txid.
         # (The reader's own transaction counts as ended for itself: it sees its own writes.)

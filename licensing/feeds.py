@@ -1,6 +1,8 @@
 """Atom feeds of lifecycle changes: the whole registry's (/feeds/changes.atom) and one license's
-(/licenses/<number>/feed.atom). An entry is one public event (licensing.history), dated when the
-registry recorded it; the day it happened is in its title. Drafts have no feed (404)."""
+(/licenses/<number>/feed.atom). An entry is one public event (licensing.history), dated (`updated`) when
+the registry recorded it; the day it took effect (as last corrected) is in its title, and its summary
+says both where it was recorded late. A correction is an entry of its own, naming what it corrects.
+Drafts have no feed (404)."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -9,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from . import access, history
+from .choices import EventAction
 from .models import License
 from .templatetags.registry_public import long_date
 
@@ -37,12 +40,27 @@ class ChangesFeed(Feed):
         return _("%(number)s %(heading)s (%(day)s): %(title)s") % {
             "number": event.license.number,
             "heading": history.heading(event),
-            "day": long_date(event.occurred_on),
+            "day": long_date(event.effective_on),
             "title": event.license.title,
         }
 
     def item_description(self, event):
-        return event.reason or None
+        lines = []
+        if event.action == EventAction.CORRECT:
+            lines.append(history.correction_summary(event))
+        recorded = history.recorded_on(event)
+        if recorded is not None:
+            lines.append(
+                _("%(heading)s %(day)s, recorded %(recorded)s.")
+                % {
+                    "heading": history.heading(event),
+                    "day": long_date(event.effective_on),
+                    "recorded": long_date(recorded),
+                }
+            )
+        if event.reason:
+            lines.append(event.reason)
+        return "\n".join(str(line) for line in lines) or None
 
     def item_link(self, event):
         return reverse("licensing:license", args=[event.license.number]) + f"#event-{event.pk}"

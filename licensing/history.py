@@ -5,12 +5,18 @@ of renewals it belongs to. The public pages and the feeds use these.
 A draft is not public, and neither is what happened to a license while it was one: its creation and its
 edits as a draft (events that leave it a draft) stay in the regulators' admin. Everything from the
 listing or the grant on is public record.
+
+Every surface says "when" by an event's effective day, as last corrected (`effective_on`, resolved by
+LicenseEventQuerySet.with_effective_day); a correction stays in the record beside the event it
+corrects, which keeps the day and reason it was recorded with.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -36,6 +42,7 @@ EVENT_HEADINGS = {
     EventAction.REVOKE: _("Revoked"),
     EventAction.TERMINATE: _("Terminated early"),
     EventAction.EXPIRE: _("Expired"),
+    EventAction.CORRECT: _("Corrected"),
 }
 ENDED_AS_RENEWED = _("Ended; continued by its renewal")
 
@@ -50,37 +57,84 @@ def heading(event: LicenseEvent):
 
 
 def public_events(licenses: QuerySet | None = None) -> QuerySet:
-    """The public history: events of public licenses, without those of the draft stage."""
-    return LicenseEvent.objects.filter(license__in=access.public_licenses(licenses)).exclude(
-        to_status=S.DRAFT
+    """The public history: events of public licenses, without those of the draft stage, each with its
+    effective day (`effective_on`) and latest correction (`corrected_by_id`)."""
+    return (
+        LicenseEvent.objects.filter(license__in=access.public_licenses(licenses))
+        .exclude(to_status=S.DRAFT)
+        .with_effective_day()
     )
 
 
 def timeline(license: License) -> list[LicenseEvent]:
-    """`license`'s public events, newest first; one query."""
-    return list(license.events.exclude(to_status=S.DRAFT).order_by("-occurred_on", "-created_at", "-id"))
+    """`license`'s public events, newest first by effective day; one query. A corrected event carries its
+    corrections (`event.correction_list`, oldest first; the last one is in effect), and is shown with
+    them rather than each correction on its own line (with_corrections)."""
+    events = list(
+        license.events.exclude(to_status=S.DRAFT)
+        .with_effective_day()
+        .order_by("-effective_on", "-created_at", "-id")
+    )
+    return with_corrections(events)
+
+
+def with_corrections(events: list[LicenseEvent]) -> list[LicenseEvent]:
+    """`events` without the corrections among them, each corrected event given its `correction_list`
+    (the corrections among `events`, oldest first) and `effective_reason` (its reason as last
+    corrected). No query."""
+    present = {event.pk for event in events}
+    corrections: dict[int, list[LicenseEvent]] = {}
+    for event in events:
+        if event.action == EventAction.CORRECT:
+            corrections.setdefault(event.corrects_id, []).append(event)
+    shown = []
+    for event in events:
+        if event.action == EventAction.CORRECT and event.corrects_id in present:
+            continue
+        event.correction_list = sorted(corrections.get(event.pk, []), key=lambda e: e.pk)
+        event.effective_reason = event.reason
+        for correction in event.correction_list:
+            correction.corrects = event
+            if "reason" in correction.changes:
+                event.effective_reason = correction.changes["reason"][1]
+        shown.append(event)
+    return shown
 
 
 def latest_changes(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
-    """The public events that happened last (by `occurred_on`), newest first, with their licenses; one
-    query. A history recorded late takes its place by the day it happened."""
+    """The public events that happened last (by effective day), newest first, with their licenses; one
+    query. A history recorded late takes its place by the day it happened; a correction moves the
+    event it corrects and is not a change of its own here."""
     return list(
         public_events(licenses)
+        .exclude(action=EventAction.CORRECT)
         .select_related("license")
-        .order_by("-occurred_on", "-created_at", "-id")[:limit]
+        .order_by("-effective_on", "-created_at", "-id")[:limit]
     )
 
 
 def latest_recorded(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
-    """The public events recorded last, newest first (what a feed reader has not seen yet); one query."""
-    return list(public_events(licenses).select_related("license").order_by("-id")[:limit])
+    """The public events recorded last, newest first (what a feed reader has not seen yet); one query.
+    Corrections are among them, with the event they correct."""
+    return list(public_events(licenses).select_related("license", "corrects").order_by("-id")[:limit])
 
 
 def status_event(license: License, events: list[LicenseEvent]) -> LicenseEvent | None:
-    """Of `events` (the license's), the one that put `license` in its current status: the day it was
-    listed, granted, suspended or ended, and why."""
+    """Of `events` (the license's, as timeline() gives them), the one that put `license` in its current
+    status: the day it was listed, granted, suspended or ended, and why."""
     changes = [e for e in events if e.to_status == license.status and e.from_status != e.to_status]
-    return max(changes, key=lambda e: (e.occurred_on, e.created_at, e.pk), default=None)
+    return max(changes, key=lambda e: (e.effective_on, e.created_at, e.pk), default=None)
+
+
+# An event recorded more than this long after it took effect is shown with both days.
+LATE_RECORD = datetime.timedelta(days=1)
+
+
+def recorded_on(event: LicenseEvent) -> datetime.date | None:
+    """The day (Asia/Shanghai) `event` was recorded, where that is more than a day after it took effect
+    (pages then say both: "granted 29 September 2022, recorded 1 December 2026"); else None."""
+    recorded = timezone.localdate(event.created_at)
+    return recorded if recorded - event.effective_on > LATE_RECORD else None
 
 
 def renewal_chain(license: License) -> list[License]:
@@ -137,3 +191,24 @@ def renewal_line_numbers(licenses: Iterable[License]) -> set[str]:
             linked |= {pk, predecessor_id}
         frontier = linked - seen - {None}
     return numbers
+
+
+def correction_summary(correction: LicenseEvent) -> str:
+    """What a correction changed, in a sentence: "“Granted” of 1 October 2023 now took effect on
+    29 September 2023." (`correction.corrects` loaded)."""
+    from .templatetags.registry_public import long_date
+
+    corrected = correction.corrects
+    parts = []
+    if "occurred_on" in correction.changes:
+        before, after = (datetime.date.fromisoformat(day) for day in correction.changes["occurred_on"])
+        parts.append(
+            _("“%(heading)s” took effect on %(after)s, not %(before)s.")
+            % {"heading": heading(corrected), "after": long_date(after), "before": long_date(before)}
+        )
+    if "reason" in correction.changes:
+        parts.append(
+            _("The reason of “%(heading)s” is corrected to: %(reason)s")
+            % {"heading": heading(corrected), "reason": correction.changes["reason"][1]}
+        )
+    return " ".join(str(part) for part in parts)

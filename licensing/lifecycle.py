@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +92,7 @@ def allowed_actions(status: str) -> list[LicenseAction]:
 def create_license(*, actor, occurred_on: datetime.date | None = None, **fields) -> License:
     """A new draft license with its number, and its `create` event."""
     _check_field_names(fields)
-    occurred_on = occurred_on or local_today()
+    occurred_on = check_occurred_on(occurred_on)
     fields = dict(fields)
     domains = fields.pop("data_domains", [])
     co_grantors = fields.pop("co_grantors", [])
@@ -136,18 +136,26 @@ def transition(
     """
     action = _parse_action(action)
     reason = (reason or "").strip()
-    occurred_on = occurred_on or local_today()
     with transaction.atomic():
         locked = _lock(license, expected_version)
-        events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on)]
-        if action == A.GRANT and locked.term_start <= local_today():
-            # Recorded with the day the term started where the grant is recorded before it.
-            activated_on = max(occurred_on, locked.term_start)
-            events.append(_apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on))
-        if action == A.GRANT and locked.status == S.ACTIVE and locked.term_end < occurred_on:
-            # Granted after the term had already ended: never shown in force. (A historical grant, made
-            # while the term ran, stays active for what is recorded next; the sweep then ends it.)
-            events.append(_apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=occurred_on))
+        if occurred_on is None:
+            # activate and expire take effect on the day the term makes them due; the rest today.
+            occurred_on = _due_on(locked, action) if action in TERM_ACTIONS else None
+        last = _last_public_day(locked)
+        events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on, last=last)]
+        today = local_today()
+        if action == A.GRANT and locked.term_start <= today:
+            # Each event on its true day: the activation on the term's first day (or the grant's, if
+            # granted later), the expiry, where the term is over, on the day after its last.
+            activated_on = max(events[0].occurred_on, locked.term_start)
+            events.append(
+                _apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on, last=last)
+            )
+            if locked.term_end is not None and locked.term_end < today:
+                expired_on = locked.term_end + datetime.timedelta(days=1)
+                events.append(
+                    _apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=expired_on, last=last)
+                )
         _announce(locked, events)
     _refresh(license, locked)
     return license
@@ -213,10 +221,14 @@ def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
             .order_by()
             .values_list("predecessor_id", flat=True)
         )
+    lasts = _last_public_days(pks)
     changes, events = [], []
     for locked in locked_rows:
         try:
             target = _target(locked, action, reason="", renewed=locked.pk in renewed)
+            check_occurred_on(
+                _due_on(locked, action), license=locked, action=action, last=lasts.get(locked.pk)
+            )
         except LicensingError as error:
             outcome.refused[locked.pk] = error
             continue
@@ -279,6 +291,7 @@ def edit(
         if not diff:
             _refresh(license, locked)
             return license
+        occurred_on = check_occurred_on(occurred_on, license=locked)
         _save(locked, [field for field in diff if field not in ("data_domains", "co_grantors")])
         if "data_domains" in diff:
             locked.data_domains.set(domains)
@@ -292,14 +305,21 @@ def edit(
             actor=actor,
             reason=reason,
             changes=diff,
-            occurred_on=occurred_on or local_today(),
+            occurred_on=occurred_on,
         )
         _announce(locked, [event])
     _refresh(license, locked)
     return license
 
 
-def check_edit(license: License, changes: dict, *, expected_version: int, reason: str = "") -> dict:
+def check_edit(
+    license: License,
+    changes: dict,
+    *,
+    expected_version: int,
+    reason: str = "",
+    occurred_on: datetime.date | None = None,
+) -> dict:
     """Raise what edit() would raise for these changes, without writing; return the diff it would record.
 
     For forms that show every problem before anything is attempted. The write itself still goes
@@ -308,11 +328,15 @@ def check_edit(license: License, changes: dict, *, expected_version: int, reason
     current = License.objects.select_related("grantor").get(pk=license.pk)
     if current.version != expected_version:
         raise StaleVersion(expected_version, current.version)
-    return _prepare_edit(current, changes, (reason or "").strip())[0]
+    diff = _prepare_edit(current, changes, (reason or "").strip())[0]
+    if diff:
+        check_occurred_on(occurred_on, license=current)
+    return diff
 
 
-def check_create(**fields) -> None:
+def check_create(*, occurred_on: datetime.date | None = None, **fields) -> None:
     """Raise what create_license() would raise for these fields, without writing."""
+    check_occurred_on(occurred_on)
     _check_field_names(fields)
     fields = dict(fields)
     domains = _domain_rows(fields.pop("data_domains", []))
@@ -338,15 +362,19 @@ def renew(
     The successor's term starts the day after the predecessor's ends (no gap, no overlap); the
     predecessor stays active until its term ends, and the sweep then ends it as `renewed` before it
     activates the successor.
+    A renewal recorded late, of a license that has expired since, is taken where it took effect
+    (`occurred_on`) while the term ran: the license then ends as `renewed` on the day its expiry was
+    recorded for (a second event that day; the first stays in the history).
     Returns the successor.
     """
-    occurred_on = occurred_on or local_today()
     with transaction.atomic():
         locked = _lock(license, expected_version)
-        if locked.status != LicenseStatus.ACTIVE:
+        late_floor = _late_renewal_floor(locked, occurred_on)
+        if locked.status != LicenseStatus.ACTIVE and late_floor is None:
             raise ActionNotAllowed(
                 EventAction.RENEW, LicenseStatus(locked.status), allowed_actions(locked.status)
             )
+        occurred_on = check_occurred_on(occurred_on, license=locked, last=late_floor)
         existing = License.objects.live_successors_of(locked).only("number").first()
         if existing is not None:
             raise LicenseClosed(
@@ -401,21 +429,233 @@ def renew(
                 occurred_on=occurred_on,
             )
         ]
-        _save(locked, [])
-        predecessor_event = _record(
-            locked,
-            EventAction.RENEW,
-            from_status=locked.status,
-            to_status=locked.status,
-            actor=actor,
-            reason=reason,
-            changes={"successor": [None, successor.number]},
-            occurred_on=occurred_on,
-        )
-        _announce(locked, [predecessor_event])
+        was = LicenseStatus(locked.status)
+        if late_floor is not None:
+            locked.status, locked.status_changed_at = S.RENEWED, timezone.now()
+        _save(locked, ["status", "status_changed_at"] if late_floor is not None else [])
+        predecessor_events = [
+            _record(
+                locked,
+                EventAction.RENEW,
+                # In force on the day it was renewed, whenever that is recorded.
+                from_status=S.ACTIVE,
+                to_status=S.ACTIVE,
+                actor=actor,
+                reason=reason,
+                changes={"successor": [None, successor.number]},
+                occurred_on=occurred_on,
+            )
+        ]
+        if late_floor is not None:
+            predecessor_events.append(
+                _record(
+                    locked,
+                    EventAction.EXPIRE,
+                    from_status=was,
+                    to_status=S.RENEWED,
+                    actor=actor,
+                    occurred_on=locked.term_end + datetime.timedelta(days=1),
+                )
+            )
+        _announce(locked, predecessor_events)
         _announce(successor, events)
     _refresh(license, locked)
     return successor
+
+
+# Effective days and corrections ----------------------------------------------------------------------
+#
+# Every event has the day it took effect (`occurred_on`, what the sources say) besides the moment it was
+# recorded (`created_at`). The rules below keep a license's public history in order; admin, API, sweep
+# and commands all go through them. Events of the draft stage (creation and edits while a draft) record
+# the regulator's typing and are not public: they do not order anything, so a license typed in today can
+# still be listed or granted on a day years ago. Every later event takes effect on or after the one
+# before it. Corrections (`correct` events) are not acts of their own: they move the act they correct.
+
+
+def check_occurred_on(
+    occurred_on: datetime.date | None,
+    *,
+    license: License | None = None,
+    action: LicenseAction | None = None,
+    last: datetime.date | None = None,
+) -> datetime.date:
+    """The effective day of a new event of `license` (today when None), or InvalidLicense naming
+    `occurred_on`: not in the future; not before the license's last public event (`last`, read here
+    when not given); an activation not before the term's start; an expiry on the day after the term's
+    last day; a grant not after it."""
+    today = local_today()
+    day = occurred_on or today
+    errors = []
+    if day > today:
+        errors.append(
+            _("The effective day cannot be in the future (today is %(today)s).")
+            % {"today": today.isoformat()}
+        )
+    elif license is not None and license.pk is not None and license.status != S.DRAFT:
+        last = last if last is not None else _last_public_day(license)
+        if last is not None and day < last:
+            errors.append(
+                _("The effective day cannot be before the license's previous event (%(day)s).")
+                % {"day": last.isoformat()}
+            )
+    if license is not None:
+        errors += _term_day_errors(license, action, day)
+    if errors:
+        raise InvalidLicense({"occurred_on": [str(error) for error in errors]})
+    return day
+
+
+def _term_day_errors(license: License, action, day: datetime.date) -> list:
+    if action == A.ACTIVATE and license.term_start and day < license.term_start:
+        return [
+            _("A license comes into force on or after its term's first day (%(day)s).")
+            % {"day": license.term_start.isoformat()}
+        ]
+    if action == A.EXPIRE and license.term_end and day != license.term_end + datetime.timedelta(days=1):
+        return [
+            _("A license expires on the day after its term's last day: %(day)s.")
+            % {"day": (license.term_end + datetime.timedelta(days=1)).isoformat()}
+        ]
+    if action == A.GRANT and license.term_end and day > license.term_end:
+        return [
+            _(
+                "A grant after its term's last day (%(day)s) would never be in force: give the day it "
+                "was granted, or check the term."
+            )
+            % {"day": license.term_end.isoformat()}
+        ]
+    return []
+
+
+def _ordering_events(licenses):
+    """The events that order a license's public history: not those of the draft stage, not corrections."""
+    return (
+        LicenseEvent.objects.filter(license__in=licenses)
+        .exclude(to_status=S.DRAFT)
+        .exclude(action=EventAction.CORRECT)
+        .with_effective_day()
+    )
+
+
+def _last_public_day(license: License) -> datetime.date | None:
+    return _last_public_days([license.pk]).get(license.pk)
+
+
+def _last_public_days(pks) -> dict[int, datetime.date]:
+    """The effective day of the latest public event of each license of `pks`; one query."""
+    rows = _ordering_events(pks).order_by().values("license_id").annotate(last=Max("effective_on"))
+    return {row["license_id"]: row["last"] for row in rows}
+
+
+def _late_renewal_floor(locked: License, occurred_on: datetime.date | None) -> datetime.date | None:
+    """Where `locked` has expired and a renewal is recorded as having taken effect while its term ran:
+    the effective day of its last public event before the expiry, which the renewal may not precede.
+    None where this is no late renewal (the expiry must be the license's last public event)."""
+    if (
+        locked.status != S.EXPIRED
+        or occurred_on is None
+        or not locked.term_end
+        or occurred_on > locked.term_end
+    ):
+        return None
+    latest = list(_ordering_events([locked.pk]).order_by("-id")[:2])
+    if len(latest) < 2 or latest[0].action != EventAction.EXPIRE:
+        return None
+    return latest[1].effective_on
+
+
+def correct_event(
+    event: LicenseEvent,
+    *,
+    actor,
+    reason: str,
+    expected_version: int,
+    occurred_on: datetime.date | None = None,
+    corrected_reason: str | None = None,
+) -> LicenseEvent:
+    """Correct the effective day (`occurred_on`) or the reason (`corrected_reason`) of an earlier public
+    event of a license, giving `reason`: a new `correct` event naming it, which pages, feeds, the API and
+    verdicts then follow. The event corrected stays as it was recorded (events are append-only). The
+    corrected day obeys the rules of a new one against the events before and after the one corrected.
+    The license's version goes up by one. Returns the correction, with its effective day resolved.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(_("Give the reason for the correction."))
+    with transaction.atomic():
+        locked = _lock(event.license, expected_version)
+        original = LicenseEvent.objects.with_effective_day().filter(pk=event.pk, license=locked).first()
+        if original is None or original.action == EventAction.CORRECT or original.to_status == S.DRAFT:
+            raise InvalidLicense(
+                {
+                    "event": [
+                        _(
+                            "Only a public event of this license can be corrected (not one of its draft "
+                            "stage, nor a correction: correct the event itself again)."
+                        )
+                    ]
+                }
+            )
+        current_reason = original.reason
+        if original.corrected_by_id is not None:
+            latest = LicenseEvent.objects.get(pk=original.corrected_by_id)
+            current_reason = latest.changes.get("reason", [None, current_reason])[1]
+        day = occurred_on or original.effective_on
+        changes = {}
+        if day != original.effective_on:
+            _check_corrected_day(locked, original, day)
+            changes["occurred_on"] = [original.effective_on.isoformat(), day.isoformat()]
+        if corrected_reason is not None and corrected_reason.strip() != current_reason:
+            changes["reason"] = [current_reason, corrected_reason.strip()]
+        if not changes:
+            raise InvalidLicense(
+                {"occurred_on": [_("Nothing to correct: give another effective day or another reason.")]}
+            )
+        _save(locked, [])
+        correction = _event(
+            locked,
+            EventAction.CORRECT,
+            from_status="",
+            to_status="",
+            actor=actor,
+            reason=reason,
+            changes=changes,
+            occurred_on=day,
+        )
+        correction.corrects = original
+        correction.save(force_insert=True)
+        _announce(locked, [correction])
+    _refresh(event.license, locked)
+    return LicenseEvent.objects.with_effective_day().select_related("license").get(pk=correction.pk)
+
+
+def _check_corrected_day(locked: License, original: LicenseEvent, day: datetime.date) -> None:
+    """The corrected day keeps the history in order: between the days of the public events recorded
+    just before and just after the one corrected, and within the term's rules for its action."""
+    today = local_today()
+    errors = []
+    if day > today:
+        errors.append(
+            _("The effective day cannot be in the future (today is %(today)s).")
+            % {"today": today.isoformat()}
+        )
+    events = _ordering_events([locked.pk]).order_by("id")
+    before = events.filter(id__lt=original.pk).order_by("-id").first()
+    after = events.filter(id__gt=original.pk).first()
+    if before is not None and day < before.effective_on:
+        errors.append(
+            _("The effective day cannot be before the event that precedes it (%(day)s).")
+            % {"day": before.effective_on.isoformat()}
+        )
+    if after is not None and day > after.effective_on:
+        errors.append(
+            _("The effective day cannot be after the event that follows it (%(day)s).")
+            % {"day": after.effective_on.isoformat()}
+        )
+    errors += _term_day_errors(locked, original.action, day)
+    if errors:
+        raise InvalidLicense({"occurred_on": [str(error) for error in errors]})
 
 
 # Internals -------------------------------------------------------------------------------------------
@@ -544,9 +784,12 @@ def _lock(license: License, expected_version: int | None) -> License:
     return locked
 
 
-def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurred_on) -> LicenseEvent:
+def _apply(
+    locked: License, action: LicenseAction, *, actor, reason: str, occurred_on, last=None
+) -> LicenseEvent:
     current = LicenseStatus(locked.status)
     target = _target(locked, action, reason=reason)
+    occurred_on = check_occurred_on(occurred_on, license=locked, action=action, last=last)
     locked.status = target
     locked.status_changed_at = timezone.now()
     _save(locked, ["status", "status_changed_at"])
@@ -738,6 +981,8 @@ __all__ = [
     "allowed_actions",
     "check_create",
     "check_edit",
+    "check_occurred_on",
+    "correct_event",
     "create_license",
     "edit",
     "renew",

@@ -26,7 +26,7 @@ from .dates import local_today
 from .exceptions import InvalidProduct, LicenseClosed, StaleVersion
 
 # The lifecycle's own building blocks: lock and version check, version bump, event, announcement.
-from .lifecycle import _announce, _jsonable, _lock, _record, _refresh, _save
+from .lifecycle import _announce, _jsonable, _lock, _record, _refresh, _save, check_occurred_on
 from .models import License, Product
 
 # Fields a caller may set; the license, the timestamps and the id belong to the service.
@@ -226,6 +226,7 @@ def _validate(product: Product) -> None:
 
 
 def _write_event(locked: License, diff: dict, *, actor, reason: str, occurred_on) -> None:
+    occurred_on = check_occurred_on(occurred_on, license=locked)
     _save(locked, [])
     event = _record(
         locked,
@@ -235,7 +236,7 @@ def _write_event(locked: License, diff: dict, *, actor, reason: str, occurred_on
         actor=actor,
         reason=(reason or "").strip(),
         changes=diff,
-        occurred_on=occurred_on or local_today(),
+        occurred_on=occurred_on,
     )
     _announce(locked, [event])
 

@@ -4,7 +4,8 @@ API give the same one.
 An entity is found by its USCC (normalised first) or by a name or alias (compared under
 identifiers.normalize_name). Only public licenses count (drafts never do); with a data domain, only
 licenses covering it. Each license's state on the day comes from its history: the last status change
-that happened (`occurred_on`) on or before it. For a day after today, the calendar is played forward:
+that took effect on or before it (its effective day as last corrected: LicenseEventQuerySet.
+with_effective_day). For a day after today, the calendar is played forward:
 a granted license whose term has started is in force, one whose term has passed has ended.
 """
 
@@ -32,15 +33,17 @@ class Headline:
     LICENSED = "licensed"
     SUSPENDED = "suspended"
     NOT_YET_IN_FORCE = "not_yet_in_force"
+    LISTED = "listed"
     ENDED = "ended"
     WITHDRAWN_ONLY = "withdrawn_only"
     NO_LICENSE = "no_license"
 
-    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
+    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, LISTED, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
     LABELS = {
         LICENSED: _("Licensed"),
         SUSPENDED: _("Suspended"),
         NOT_YET_IN_FORCE: _("Granted, not yet in force"),
+        LISTED: _("Listed, not licensed yet"),
         ENDED: _("License ended"),
         WITHDRAWN_ONLY: _("Listed, then withdrawn: never licensed"),
         NO_LICENSE: _("No license on record"),
@@ -56,7 +59,7 @@ _HEADLINE_OF_STATUS = {
     S.REVOKED: Headline.ENDED,
     S.TERMINATED: Headline.ENDED,
     S.WITHDRAWN: Headline.WITHDRAWN_ONLY,
-    S.LISTED: Headline.WITHDRAWN_ONLY,  # listed, no grant yet: not licensed either
+    S.LISTED: Headline.LISTED,  # a live listing, no grant yet: not licensed, and not withdrawn either
 }
 
 
@@ -160,7 +163,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
         licenses = licenses.filter(data_domains=domain)
     today = local_today()
     # A past day needs each license's whole status history; today or later only the ending events.
-    events = LicenseEvent.objects.exclude(to_status="")
+    events = LicenseEvent.objects.exclude(to_status="").with_effective_day()
     if on >= today:
         events = events.filter(to_status__in=ENDED)
         # For the calendar played forward: whether an ended term ends as renewed (_projected).
@@ -171,7 +174,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
         "data_domains",
         compliance.products_prefetch(),
         Prefetch(
-            "events", queryset=events.order_by("occurred_on", "created_at", "id"), to_attr="status_events"
+            "events", queryset=events.order_by("effective_on", "created_at", "id"), to_attr="status_events"
         ),
     )
     licenses = load_co_grantors(list(licenses.flag_co_grantors().distinct()))
@@ -210,7 +213,7 @@ def _state_on(license: License, on: datetime.date, today: datetime.date) -> Lice
     else:
         status = None
         for event in license.status_events:
-            if event.occurred_on > on:
+            if event.effective_on > on:
                 break
             status = S(event.to_status)
         if status is None or status == S.DRAFT:
@@ -220,7 +223,7 @@ def _state_on(license: License, on: datetime.date, today: datetime.date) -> Lice
     if status in ENDED:
         ending = next((e for e in reversed(license.status_events) if e.to_status == status), None)
         if ending is not None:
-            return LicenseOnDay(license, status, ending.occurred_on, str(EventAction(ending.action).label))
+            return LicenseOnDay(license, status, ending.effective_on, str(EventAction(ending.action).label))
         # Projected into the future: it will have expired the day after its term.
         return LicenseOnDay(
             license, status, license.term_end + datetime.timedelta(days=1), str(EventAction.EXPIRE.label)

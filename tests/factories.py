@@ -4,7 +4,9 @@ import datetime
 import functools
 import itertools
 
+import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from licensing import lifecycle, notifications
 from licensing.admin.products import INLINE_FIELDS
@@ -83,22 +85,30 @@ def license_in(status: str, *, today: datetime.date | None = None, **fields) -> 
     ended = status in (LicenseStatus.EXPIRED, LicenseStatus.RENEWED)
     end = today - D(days=1) if ended else today + D(days=10)
     license = draft(**{"term_start": today - D(days=10), "term_end": end, "operator": operator(), **fields})
-    # The term has started: granted and activated at once. Recorded as granted on its first day, so a
-    # term that has ended since stays active until it is expired below, as it would be by the sweep.
-    lifecycle.transition(
-        license, "grant", actor=None, expected_version=license.version, occurred_on=license.term_start
-    )
-    if status == LicenseStatus.ACTIVE:
+    if status == LicenseStatus.RENEWED:
+        # Renewed while its term ran (yesterday, its last day); it ends as renewed today, below.
+        with time_machine.travel(timezone.now() - D(days=1)):
+            _grant_on_first_day(license)
+            lifecycle.renew(
+                license, term_end=today + D(days=365), actor=None, expected_version=license.version
+            )
+        return _act(license, LicenseAction.EXPIRE)
+    # The term has started: granted on its first day and activated at once (and, for a term that ended
+    # yesterday, expired today, the day after its last).
+    _grant_on_first_day(license)
+    if status in (LicenseStatus.ACTIVE, LicenseStatus.EXPIRED):
         return license
     if status == LicenseStatus.SUSPENDED:
         return _act(license, LicenseAction.SUSPEND, reason="Security review pending.")
     if status == LicenseStatus.REVOKED:
         return _act(license, LicenseAction.REVOKE, reason="Data used beyond the scope.")
-    if status == LicenseStatus.TERMINATED:
-        return _act(license, LicenseAction.TERMINATE, reason="Ended early by agreement.")
-    if status == LicenseStatus.RENEWED:
-        lifecycle.renew(license, term_end=today + D(days=365), actor=None, expected_version=license.version)
-    return _act(license, LicenseAction.EXPIRE)
+    return _act(license, LicenseAction.TERMINATE, reason="Ended early by agreement.")
+
+
+def _grant_on_first_day(license: License) -> License:
+    return lifecycle.transition(
+        license, "grant", actor=None, expected_version=license.version, occurred_on=license.term_start
+    )
 
 
 def _act(license: License, action, reason="") -> License:

@@ -227,12 +227,33 @@ def test_bad_value_in_an_edit_names_the_field():
     assert list(refused.value.errors) == ["consideration"]
 
 
-def test_granting_a_term_that_has_already_ended_never_shows_it_in_force():
+def test_a_grant_dated_after_its_term_has_ended_is_refused():
+    # Recorded today with no day given, the grant would be dated after the term's last day: a license
+    # that never was in force. The regulator is asked for the day it was granted; nothing is written.
     today = local_today()
     license = factories.draft(**factories.with_term(today - D(days=100), 30))
-    lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    with pytest.raises(InvalidLicense) as refused:
+        lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    assert "occurred_on" in refused.value.errors
+    license.refresh_from_db()
+    assert license.status == S.DRAFT
+    assert list(license.events.values_list("action", flat=True)) == ["create"]
+
+
+def test_granting_a_term_that_has_already_ended_records_each_event_on_its_day():
+    today = local_today()
+    license = factories.draft(**factories.with_term(today - D(days=100), 30))
+    granted_on = today - D(days=110)
+    lifecycle.transition(
+        license, "grant", actor=None, expected_version=license.version, occurred_on=granted_on
+    )
     assert license.status == S.EXPIRED
-    assert list(license.events.values_list("action", flat=True)) == ["create", "grant", "activate", "expire"]
+    assert list(license.events.order_by("id").values_list("action", "occurred_on")) == [
+        ("create", today),
+        ("grant", granted_on),
+        ("activate", license.term_start),
+        ("expire", license.term_end + D(days=1)),
+    ]
 
 
 def test_a_license_in_force_cannot_have_its_start_moved_into_the_future():

@@ -57,7 +57,9 @@ def test_headline_precedence():
     operator = factories.operator()
     assert verdict(uscc=operator.uscc).headline == Headline.NO_LICENSE
     listing = factories.license_in("listed", operator=operator)
-    assert verdict(uscc=operator.uscc).headline == Headline.WITHDRAWN_ONLY
+    listed = verdict(uscc=operator.uscc)
+    assert listed.headline == Headline.LISTED
+    assert str(listed.headline_label) == "Listed, not licensed yet"
     lifecycle.transition(
         listing, "withdraw", actor=None, reason="Suspended listing.", expected_version=listing.version
     )
@@ -90,13 +92,21 @@ def test_domain_narrows_the_licenses_that_count():
     assert verdict(uscc=operator.uscc, domain="transport").headline == Headline.NO_LICENSE
 
 
+def test_a_live_listing_ranks_after_a_grant_and_before_an_ended_license():
+    operator = factories.operator()
+    factories.license_in("revoked", operator=operator)
+    factories.license_in("withdrawn", operator=operator)
+    assert verdict(uscc=operator.uscc).headline == Headline.ENDED
+    factories.license_in("listed", operator=operator)
+    assert verdict(uscc=operator.uscc).headline == Headline.LISTED
+    _granted(operator, TODAY + D(days=5), 100)
+    assert verdict(uscc=operator.uscc).headline == Headline.NOT_YET_IN_FORCE
+
+
 def test_state_on_a_past_day_comes_from_the_history():
     operator = factories.operator()
     start = TODAY - D(days=400)
-    license = _granted(operator, start, 200)  # recorded as granted on its first day; ended since
-    lifecycle.transition(
-        license, "expire", actor=None, expected_version=license.version, occurred_on=start + D(days=201)
-    )
+    _granted(operator, start, 200)  # recorded as granted on its first day; expired the day after its last
     assert verdict(uscc=operator.uscc, on=start - D(days=1)).headline == Headline.NO_LICENSE
     assert verdict(uscc=operator.uscc, on=start + D(days=10)).headline == Headline.LICENSED
     past = verdict(uscc=operator.uscc, on=start + D(days=300))
@@ -139,11 +149,13 @@ def test_verdict_queries_do_not_grow_with_licenses(django_assert_max_num_queries
 
 def test_terms_ended_before_the_sweep_ran_are_judged_without_a_query_each(django_assert_max_num_queries):
     operator = factories.operator()
-    ended = [_granted(operator, TODAY - D(days=40), 30) for _ in range(4)]
-    renewed = _granted(operator, TODAY - D(days=40), 30)
-    successor = lifecycle.renew(
-        renewed, term_end=TODAY + D(days=300), actor=None, expected_version=renewed.version
-    )
+    # Granted and renewed while the terms ran, twenty days ago.
+    with time_machine.travel(datetime.datetime(2026, 11, 9, 2, tzinfo=datetime.UTC), tick=False):
+        ended = [_granted(operator, TODAY - D(days=40), 30) for _ in range(4)]
+        renewed = _granted(operator, TODAY - D(days=40), 30)
+        successor = lifecycle.renew(
+            renewed, term_end=TODAY + D(days=300), actor=None, expected_version=renewed.version
+        )
     # No sweep yet: the five terms ended ten days ago, and the verdict plays the calendar forward.
     with django_assert_max_num_queries(6):
         judged = verdict(uscc=operator.uscc)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle
+from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..models import Domain, License
 
@@ -26,8 +27,29 @@ def add_service_errors(form: forms.Form, error: LicensingError) -> None:
         form.add_error(None, error.message)
 
 
+def effective_day_field(help_text=None, *, required=False):
+    """The day an act took effect (default today); the lifecycle service checks it (check_occurred_on)."""
+    return forms.DateField(
+        label=_("Effective day"),
+        initial=local_today,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=help_text
+        or _(
+            "The day this took effect, as the sources say (today if it happened today). Not in the "
+            "future, and not before the license's previous event."
+        ),
+    )
+
+
 class LicenseAdminForm(forms.ModelForm):
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    occurred_on = effective_day_field(
+        _(
+            "The day this creation or change took effect, as the sources say (today if it happened today). "
+            "Not in the future; a change of a listed or granted license not before its previous event."
+        )
+    )
     amendment_reason = forms.CharField(
         label=_("Reason for the amendment"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -71,12 +93,13 @@ class LicenseAdminForm(forms.ModelForm):
                         self.changes(),
                         expected_version=cleaned["seen_version"],
                         reason=cleaned.get("amendment_reason", ""),
+                        occurred_on=cleaned.get("occurred_on"),
                     )
                 elif self.instance.version != cleaned["seen_version"]:
                     # Only the products change (or nothing): no amendment, but the same version rule.
                     raise StaleVersion(cleaned["seen_version"], self.instance.version)
             else:
-                lifecycle.check_create(**self.changes())
+                lifecycle.check_create(occurred_on=cleaned.get("occurred_on"), **self.changes())
         except LicensingError as error:
             add_service_errors(self, error)
         return cleaned
@@ -90,6 +113,7 @@ class ReasonForm(forms.Form):
     """The confirmation of a lifecycle action: the reason, and the version the regulator saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    occurred_on = effective_day_field()
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, reason_required: bool, **kwargs):
@@ -101,6 +125,9 @@ class ReasonForm(forms.Form):
 
 class RenewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    occurred_on = effective_day_field(
+        _("The day the renewal was decided, as the sources say (today if it happened today).")
+    )
     term_end = forms.DateField(
         label=_("New term ends on"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -114,3 +141,33 @@ class RenewForm(forms.Form):
 
 class BulkReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    occurred_on = effective_day_field(
+        _("One day for all of them (today if it happened today); each license checks it against its history.")
+    )
+
+    def clean_occurred_on(self):
+        # The rule every license shares, before any is attempted; the rest is checked per license.
+        day = self.cleaned_data["occurred_on"]
+        try:
+            lifecycle.check_occurred_on(day)
+        except LicensingError as error:
+            raise ValidationError(error.errors["occurred_on"]) from None
+        return day
+
+
+class CorrectionForm(forms.Form):
+    """The correction of an earlier event: its effective day, its reason, or both, with why."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    occurred_on = effective_day_field(_("The day the event really took effect."), required=True)
+    corrected_reason = forms.CharField(
+        label=_("The event's reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("As it should read; leave it as it is to keep it."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: it is published beside the event corrected."),
+    )

@@ -13,14 +13,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, compliance, exports, lifecycle, search
-from ..choices import LicenseAction, LicenseStatus
+from .. import access, compliance, exports, history, lifecycle, search
+from ..choices import EventAction, LicenseAction, LicenseStatus
 from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..models import License, LicenseEvent
 from .base import RoleAdmin
 from .filters import ExpiresWithinFilter, GrantorFilter, HasFlagsFilter
-from .forms import BulkReasonForm, LicenseAdminForm, ReasonForm, RenewForm, add_service_errors
+from .forms import (
+    BulkReasonForm,
+    CorrectionForm,
+    LicenseAdminForm,
+    ReasonForm,
+    RenewForm,
+    add_service_errors,
+)
 from .products import ProductInline, ProductInlineFormSet, flag_tags
 from .reminders import ExpiryReminderInline
 
@@ -101,6 +108,7 @@ class LicenseAdmin(RoleAdmin):
             {"fields": ["consideration", "consideration_note", "legal_basis", "source_urls", "remarks"]},
         ),
         (_("Amendment"), {"fields": ["amendment_reason"]}),
+        (_("When"), {"fields": ["occurred_on"]}),
     ]
     autocomplete_fields = ["operator"]
 
@@ -181,9 +189,12 @@ class LicenseAdmin(RoleAdmin):
                     actor=request.user,
                     expected_version=form.cleaned_data["seen_version"],
                     reason=form.cleaned_data.get("amendment_reason", ""),
+                    occurred_on=form.cleaned_data.get("occurred_on"),
                 )
             else:
-                created = lifecycle.create_license(actor=request.user, **form.changes())
+                created = lifecycle.create_license(
+                    actor=request.user, occurred_on=form.cleaned_data.get("occurred_on"), **form.changes()
+                )
                 for field in License._meta.concrete_fields:
                     setattr(obj, field.attname, getattr(created, field.attname))
                 obj._state.adding = False
@@ -197,7 +208,9 @@ class LicenseAdmin(RoleAdmin):
         for formset in formsets:
             if isinstance(formset, ProductInlineFormSet):
                 try:
-                    formset.save_through_service(form.instance, actor=request.user)
+                    formset.save_through_service(
+                        form.instance, actor=request.user, occurred_on=form.cleaned_data.get("occurred_on")
+                    )
                 except LicensingError as error:
                     raise _ServiceRefused(error) from error
 
@@ -226,7 +239,15 @@ class LicenseAdmin(RoleAdmin):
             "may_renew": may_act
             and license.status == LicenseStatus.ACTIVE
             and not License.objects.live_successors_of(license).exists(),
-            "timeline": LicenseEvent.objects.filter(license=license).order_by("-created_at", "-id"),
+            # Every event, the draft stage's included, by effective day; corrections beside what they correct.
+            "timeline": history.with_corrections(
+                list(
+                    LicenseEvent.objects.filter(license=license)
+                    .with_effective_day()
+                    .order_by("-effective_on", "-created_at", "-id")
+                )
+            ),
+            "may_correct": may_act,
             "successor": License.objects.live_successors_of(license).only("pk", "number").first(),
             "flags": compliance.license_flags(license),
             "predecessor": license.predecessor,
@@ -247,6 +268,11 @@ class LicenseAdmin(RoleAdmin):
                 "<path:object_id>/renew/",
                 self.admin_site.admin_view(self.renew_view),
                 name=f"{prefix}_renew",
+            ),
+            path(
+                "<path:object_id>/events/<int:event_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name=f"{prefix}_correct",
             ),
             *super().get_urls(),
         ]
@@ -281,6 +307,7 @@ class LicenseAdmin(RoleAdmin):
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data["version"],
+                    occurred_on=form.cleaned_data["occurred_on"],
                 )
             except LicensingError as error:
                 add_service_errors(form, error)
@@ -313,6 +340,7 @@ class LicenseAdmin(RoleAdmin):
                     actor=request.user,
                     expected_version=form.cleaned_data["version"],
                     reason=form.cleaned_data["reason"],
+                    occurred_on=form.cleaned_data["occurred_on"],
                 )
             except LicensingError as error:
                 add_service_errors(form, error)
@@ -329,6 +357,51 @@ class LicenseAdmin(RoleAdmin):
                 )
                 return HttpResponseRedirect(self._change_url(successor))
         return self._render(request, "admin/licensing/license/renew.html", license, form, starts=starts)
+
+    def correct_view(self, request, object_id, event_id):
+        """Correct an earlier event's effective day or reason (lifecycle.correct_event)."""
+        license = self._acted_on(request, object_id)
+        event = (
+            LicenseEvent.objects.filter(license=license)
+            .exclude(action=EventAction.CORRECT)
+            .exclude(to_status=LicenseStatus.DRAFT)
+            .with_effective_day()
+            .filter(pk=event_id)
+            .first()
+        )
+        if event is None:
+            raise Http404(_("No such event of this license, or not one that can be corrected."))
+        event = history.with_corrections(
+            [event, *LicenseEvent.objects.filter(corrects=event).with_effective_day()]
+        )[0]
+        form = CorrectionForm(
+            request.POST or None,
+            initial={
+                "version": request.GET.get("version") or license.version,
+                "occurred_on": event.effective_on,
+                "corrected_reason": event.effective_reason,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                lifecycle.correct_event(
+                    event,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                    occurred_on=form.cleaned_data["occurred_on"],
+                    corrected_reason=form.cleaned_data["corrected_reason"],
+                )
+            except LicensingError as error:
+                add_service_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(number)s: the event is corrected.") % {"number": license.number},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(license))
+        return self._render(request, "admin/licensing/license/correct.html", license, form, event=event)
 
     def _render(self, request, template, license, form, **context):
         return TemplateResponse(
@@ -368,7 +441,14 @@ class LicenseAdmin(RoleAdmin):
         form = BulkReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             for license in licenses:
-                self._bulk_one(request, license, action, form.cleaned_data["reason"], versions[license.pk])
+                self._bulk_one(
+                    request,
+                    license,
+                    action,
+                    form.cleaned_data["reason"],
+                    versions[license.pk],
+                    occurred_on=form.cleaned_data["occurred_on"],
+                )
             return None
         rows = [(license, versions[license.pk]) for license in licenses]
         return TemplateResponse(
@@ -386,7 +466,7 @@ class LicenseAdmin(RoleAdmin):
             },
         )
 
-    def _bulk_one(self, request, license, action, reason, version):
+    def _bulk_one(self, request, license, action, reason, version, *, occurred_on=None):
         if not access.can_change_license(request.user, license):
             # Listed for reading (a co-grantor's jurisdiction), not to be changed from here.
             self.message_user(
@@ -406,7 +486,12 @@ class LicenseAdmin(RoleAdmin):
         try:
             with transaction.atomic():
                 lifecycle.transition(
-                    license, action, actor=request.user, reason=reason, expected_version=version
+                    license,
+                    action,
+                    actor=request.user,
+                    reason=reason,
+                    expected_version=version,
+                    occurred_on=occurred_on,
                 )
         except StaleVersion:
             self.message_user(
@@ -449,11 +534,12 @@ class LicenseEventAdmin(RoleAdmin):
         "from_status",
         "to_status",
         "occurred_on",
+        "corrects",
         "actor_repr",
         "created_at",
     ]
     list_filter = ["action"]
-    list_select_related = ["license"]
+    list_select_related = ["license", "corrects"]
     search_fields = ["license__number", "reason"]
 
     def get_queryset(self, request):

@@ -58,7 +58,7 @@ class ProductInlineFormSet(forms.BaseInlineFormSet):
             except LicensingError as error:
                 add_service_errors(form, error)
 
-    def save_through_service(self, license, *, actor) -> None:
+    def save_through_service(self, license, *, actor, occurred_on=None) -> None:
         """Write each changed row through licensing.products; `license` carries the version to expect.
         Records what was written as formset.save() would, for the admin's change message."""
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
@@ -67,12 +67,22 @@ class ProductInlineFormSet(forms.BaseInlineFormSet):
                 continue
             if form.instance.pk is None:
                 created = products.create_product(
-                    license, actor=actor, expected_version=license.version, **form.changes()
+                    license,
+                    actor=actor,
+                    expected_version=license.version,
+                    occurred_on=occurred_on,
+                    **form.changes(),
                 )
                 self.new_objects.append(created)
             else:
                 changes = form.changes()
-                products.update_product(form.instance, changes, actor=actor, expected_version=license.version)
+                products.update_product(
+                    form.instance,
+                    changes,
+                    actor=actor,
+                    expected_version=license.version,
+                    occurred_on=occurred_on,
+                )
                 license.refresh_from_db(fields=["version"])
                 self.changed_objects.append((form.instance, list(changes)))
 

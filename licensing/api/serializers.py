@@ -211,8 +211,31 @@ class LicenseSerializer(serializers.ModelSerializer):
 
 
 class LicenseEventSerializer(serializers.ModelSerializer):
+    """An event as recorded, with what corrections made of it. Views pass events annotated by
+    LicenseEventQuerySet.with_effective_day."""
+
     license = serializers.SlugRelatedField(slug_field="number", read_only=True)
     actor = serializers.CharField(source="actor_repr", read_only=True)
+    occurred_on = serializers.DateField(
+        read_only=True,
+        help_text=_(
+            "The day the event took effect, as recorded with it. On a `correct` event: the day it gives "
+            "the event it corrects."
+        ),
+    )
+    effective_on = serializers.DateField(
+        read_only=True, help_text=_("The day the event took effect, as last corrected.")
+    )
+    created_at = serializers.DateTimeField(read_only=True, help_text=_("When the registry recorded it."))
+    corrects = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("On a `correct` event: the id of the event it corrects.")
+    )
+    corrected_by = serializers.IntegerField(
+        source="corrected_by_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The id of the event's latest correction, if it was corrected."),
+    )
 
     class Meta:
         model = LicenseEvent
@@ -225,9 +248,22 @@ class LicenseEventSerializer(serializers.ModelSerializer):
             "reason",
             "changes",
             "occurred_on",
+            "effective_on",
             "created_at",
             "actor",
+            "corrects",
+            "corrected_by",
         ]
+
+
+def occurred_on_field():
+    return serializers.DateField(
+        required=False,
+        help_text=_(
+            "The day the act took effect, as the sources say (default: today, Asia/Shanghai). Not in "
+            "the future, and not before the license's previous public event."
+        ),
+    )
 
 
 class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -263,12 +299,14 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     legal_basis = serializers.CharField(required=False, allow_blank=True)
     source_urls = serializers.ListField(child=serializers.URLField(), required=False)
     remarks = serializers.CharField(required=False, allow_blank=True)
+    occurred_on = occurred_on_field()
 
     def to_changes(self) -> dict:
-        """The validated data as lifecycle.create_license / edit take it."""
+        """The validated data as lifecycle.create_license / edit take it (the effective day aside)."""
         changes = dict(self.validated_data)
         changes.pop("version", None)
         changes.pop("reason", None)
+        changes.pop("occurred_on", None)
         user = self.context["request"].user
         if "grantor_id" in changes:
             changes["grantor"] = self._authority(changes.pop("grantor_id"), "grantor_id", user)
@@ -332,6 +370,14 @@ class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=LicenseAction.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
+    occurred_on = serializers.DateField(
+        required=False,
+        help_text=_(
+            "The day the action took effect (default: today; for activate and expire, the day the term "
+            "makes them due). Not in the future, not before the previous public event; an activation not "
+            "before the term starts, an expiry on the day after its last day."
+        ),
+    )
 
 
 class RenewSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -340,6 +386,22 @@ class RenewSerializer(StrictFieldsMixin, serializers.Serializer):
     term_exception_reason = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
+    occurred_on = occurred_on_field()
+
+
+class CorrectionSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A correction of an earlier event: its effective day, its reason, or both."""
+
+    occurred_on = serializers.DateField(
+        required=False, help_text=_("The day the event really took effect (default: unchanged).")
+    )
+    corrected_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("The event's reason as it should read (default: unchanged)."),
+    )
+    reason = serializers.CharField(help_text=_("Why the correction is made; published with it."))
+    version = serializers.IntegerField(min_value=1, help_text=_("The license's version you last saw."))
 
 
 class VerdictLicenseSerializer(serializers.Serializer):
@@ -451,11 +513,13 @@ class ProductWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     offered_until = serializers.DateField(required=False, allow_null=True)
     version = serializers.IntegerField(min_value=1, help_text=_("The license's version you last saw."))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    occurred_on = occurred_on_field()
 
     def fields_to_set(self) -> dict:
         data = dict(self.validated_data)
         data.pop("version")
         data.pop("reason", None)
+        data.pop("occurred_on", None)
         return data
 
 

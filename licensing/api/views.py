@@ -134,7 +134,11 @@ class LicenseViewSet(
     def create(self, request):
         serializer = s.LicenseCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        license = lifecycle.create_license(actor=request.user, **serializer.to_changes())
+        license = lifecycle.create_license(
+            actor=request.user,
+            occurred_on=serializer.validated_data.get("occurred_on"),
+            **serializer.to_changes(),
+        )
         return self._shown(license, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -156,6 +160,7 @@ class LicenseViewSet(
             actor=request.user,
             expected_version=serializer.validated_data["version"],
             reason=serializer.validated_data.get("reason", ""),
+            occurred_on=serializer.validated_data.get("occurred_on"),
         )
         return self._shown(license)
 
@@ -182,6 +187,7 @@ class LicenseViewSet(
             actor=request.user,
             reason=data["reason"],
             expected_version=data["version"],
+            occurred_on=data.get("occurred_on"),
         )
         return self._shown(license)
 
@@ -204,6 +210,7 @@ class LicenseViewSet(
             reason=data["reason"],
             actor=request.user,
             expected_version=data["version"],
+            occurred_on=data.get("occurred_on"),
         )
         return self._shown(successor, status.HTTP_201_CREATED)
 
@@ -221,11 +228,50 @@ class LicenseViewSet(
         license = self.get_object()
         events = (
             LicenseEvent.objects.filter(license=license)
+            .with_effective_day()
             .select_related("license")
             .order_by("created_at", "id")
         )
         page = self.paginate_queryset(events)
         return self.get_paginated_response(s.LicenseEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("Correct an event's effective day or reason"),
+        description=_(
+            "Records a `correct` event that names the event corrected (`corrects`); the event itself stays "
+            "as recorded, and pages, feeds, the events API (`effective_on`) and verdicts follow the "
+            "correction. The corrected day keeps the history in order (not before the event recorded "
+            "before it, not after the one after it, not in the future; an activation not before the term "
+            "starts, an expiry on the day after its last day). Give the license's version you last saw: "
+            "it goes up by one. Draft-stage events and corrections themselves cannot be corrected."
+        ),
+        parameters=[OpenApiParameter("event_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=s.CorrectionSerializer,
+        responses={201: s.LicenseEventSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"events/(?P<event_id>[0-9]+)/corrections",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def corrections(self, request, number=None, event_id=None):
+        license = self._changeable()
+        event = get_object_or_404(LicenseEvent.objects.filter(license=license), pk=event_id)
+        event.license = license
+        serializer = s.CorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        correction = lifecycle.correct_event(
+            event,
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
+            occurred_on=data.get("occurred_on"),
+            corrected_reason=data.get("corrected_reason"),
+        )
+        return Response(s.LicenseEventSerializer(correction).data, status=status.HTTP_201_CREATED)
 
     # Products and services of a license, with their caps and prices.
 
@@ -262,6 +308,7 @@ class LicenseViewSet(
             actor=request.user,
             expected_version=serializer.validated_data["version"],
             reason=serializer.validated_data["reason"],
+            occurred_on=serializer.validated_data.get("occurred_on"),
             **serializer.fields_to_set(),
         )
         return Response(s.ProductSerializer(product).data, status=status.HTTP_201_CREATED)
@@ -305,6 +352,7 @@ class LicenseViewSet(
             actor=request.user,
             expected_version=serializer.validated_data["version"],
             reason=serializer.validated_data.get("reason", ""),
+            occurred_on=serializer.validated_data.get("occurred_on"),
         )
         return Response(s.ProductSerializer(product).data)
 

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import EventAction, LicenseStatus
@@ -42,6 +44,21 @@ class LicenseEventQuerySet(models.QuerySet):
     def delete(self):
         raise EventImmutableError()
 
+    def with_effective_day(self):
+        """Each event with `effective_on`, the day it took effect as last corrected (its own `occurred_on`
+        where it was never corrected), and `corrected_by_id`, its latest correction (None if none).
+
+        The one place an event's effective day is resolved: pages, feeds, the API, verdicts and the
+        lifecycle's ordering rules all read it from here. Two correlated subqueries: no query more.
+        """
+        latest = LicenseEvent.objects.filter(corrects=OuterRef("pk")).order_by("-id")
+        return self.annotate(
+            effective_on=Coalesce(
+                Subquery(latest.values("occurred_on")[:1]), F("occurred_on"), output_field=models.DateField()
+            ),
+            corrected_by_id=Subquery(latest.values("pk")[:1]),
+        )
+
 
 class LicenseEvent(models.Model):
     """One thing that happened to a license: a status change, an edit or amendment, a renewal.
@@ -73,6 +90,16 @@ class LicenseEvent(models.Model):
         _("occurred on"), help_text=_("The real-world date, which may precede the record.")
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set on `correct` events only: the event whose effective day or reason this one corrects. The
+    # correction's own occurred_on is the effective day it gives that event.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     txid = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
 

@@ -5,7 +5,7 @@ import datetime
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
@@ -71,3 +71,34 @@ def adds_status(event):
     if not event.to_status or event.from_status == event.to_status:
         return False
     return str(history.heading(event)) != str(event.get_to_status_display())
+
+
+@register.simple_tag
+def event_when(event):
+    """The day `event` took effect (as last corrected), as a <time>; where it was recorded more than a
+    day later, the day it was recorded too: "29 September 2022, recorded 1 December 2026"."""
+    effective = format_html(
+        '<time datetime="{}">{}</time>', event.effective_on.isoformat(), long_date(event.effective_on)
+    )
+    recorded = history.recorded_on(event)
+    if recorded is None:
+        return effective
+    return format_html(
+        # Translators: when an event took effect, then the day the registry recorded it.
+        gettext("{effective}, recorded {recorded}"),
+        effective=effective,
+        recorded=format_html(
+            '<time class="recorded" datetime="{}">{}</time>', recorded.isoformat(), long_date(recorded)
+        ),
+    )
+
+
+@register.filter
+def local_day(moment):
+    """The registry's day (Asia/Shanghai) of a recorded moment."""
+    return timezone.localdate(moment) if moment else None
+
+
+@register.filter
+def correction_summary(correction):
+    return history.correction_summary(correction)
