@@ -139,7 +139,12 @@ def transition(
             # Recorded with the day the term started where the grant is recorded before it.
             activated_on = max(occurred_on, locked.term_start)
             events.append(_apply(locked, A.ACTIVATE, actor=actor, reason="", occurred_on=activated_on))
-        if action == A.GRANT and locked.status == S.ACTIVE and locked.term_end < occurred_on:
+        if (
+            action == A.GRANT
+            and locked.status == S.ACTIVE
+            and locked.term_end is not None  # an end not published: in force until one is recorded
+            and locked.term_end < occurred_on
+        ):
             # Granted after the term had already ended: never shown in force. (A historical grant, made
             # while the term ran, stays active for what is recorded next; the sweep then ends it.)
             events.append(_apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=occurred_on))
@@ -336,6 +341,18 @@ def renew(
         if locked.status != LicenseStatus.ACTIVE:
             raise ActionNotAllowed(
                 EventAction.RENEW, LicenseStatus(locked.status), allowed_actions(locked.status)
+            )
+        if locked.term_end is None:
+            # The successor starts the day after this term ends: that day must be known first.
+            raise InvalidLicense(
+                {
+                    "term_end": [
+                        _(
+                            "The end of the current term is not published: record it (an amendment) "
+                            "before renewing the license."
+                        )
+                    ]
+                }
             )
         existing = License.objects.live_successors_of(locked).only("number").first()
         if existing is not None:
