@@ -302,6 +302,16 @@ def test_domain_health_finds_a_whole_authorization_everywhere(client, hangzhou, 
     assert License.objects.exclude(pk=whole.pk).get().number not in admin
 
 
+def test_a_finding_in_any_domain_is_covered_by_a_whole_authorization(whole):
+    finding = factories.finding(entity_uscc=whole.operator.uscc, data_domain="transport")
+    assert finding.operator == whole.operator
+    assert compliance.finding_flags([finding])[finding.pk] == []
+    elsewhere = factories.finding(entity_uscc=factories.operator().uscc, data_domain="transport")
+    assert [f.code for f in compliance.finding_flags([elsewhere])[elsewhere.pk]] == [
+        "finding_without_license"
+    ]
+
+
 def test_pages_say_all_domains(client, whole):
     assert "All domains" in client.get(f"/licenses/{whole.number}/", **EN).content.decode()
     verdict = client.get("/verify/", {"q": whole.operator.uscc, "domain": "health"}, **EN)
@@ -493,8 +503,12 @@ def test_a_change_that_would_duplicate_a_name_in_its_division_is_refused(users):
     factories.authority("330100", name="杭州市数据资源管理局")
     other = factories.authority("330100", name="杭州市经信局")
     api = _api(users["superuser"])
-    response = api.patch(f"/api/v1/authorities/{other.pk}/", {"name": "杭州市数据资源管理局"}, format="json")
-    assert response.status_code == 400 and list(response.json()["errors"]) == ["name"]
+    response = api.patch(
+        f"/api/v1/authorities/{other.pk}/", {"name": "杭州市数据资源管理局"}, format="json", **EN
+    )
+    assert response.status_code == 400 and response.json()["errors"] == {
+        "name": ["An authority with this name is already registered in this division."]
+    }
     # Its own name again is no duplicate; the same name in another division is none either.
     assert (
         api.patch(f"/api/v1/authorities/{other.pk}/", {"name": "杭州市经信局"}, format="json").status_code
