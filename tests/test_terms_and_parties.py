@@ -155,6 +155,12 @@ def test_the_admin_does_not_offer_renewal_and_its_list_says_not_published(client
     assert reverse("admin:licensing_license_renew", args=[open_ended.pk]) not in change.content.decode()
     listing = client.get(reverse("admin:licensing_license_changelist"), **EN).content.decode()
     assert "not published" in listing
+    # Reached by its address all the same, the renewal is refused naming the missing end.
+    url = reverse("admin:licensing_license_renew", args=[open_ended.pk])
+    assert "end not published" in client.get(url, **EN).content.decode()
+    refused = client.post(url, {"version": open_ended.version, "term_end": "2030-12-31"}, **EN)
+    assert "The end of the current term is not published" in refused.content.decode()
+    assert License.objects.count() == 1
 
 
 def test_the_dashboard_lists_it_as_data_to_complete_in_its_jurisdiction_only(client, hangzhou, open_ended):
