@@ -560,3 +560,24 @@ def test_the_demo_has_a_whole_authorization_with_an_unpublished_end_to_an_operat
     assert grant.occurred_on == TODAY - D(345) and grant.created_at.date() == TODAY
     page = client.get(f"/licenses/{license.number}/", **EN).content.decode()
     assert "Not a real license." in page and "All domains" in page and "end not published" in page
+
+
+def test_the_dashboard_reads_the_data_to_complete_in_a_constant_number_of_queries(
+    client, hangzhou, open_ended
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(_regulator(hangzhou, "hz"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("admin:index")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(3):
+        license = factories.draft(grantor=hangzhou, operator=factories.operator(), term_start=START)
+        with notifications.suppressed():
+            lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
+    assert queries() == one
