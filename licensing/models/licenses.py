@@ -108,7 +108,15 @@ class License(models.Model):
         _("selection method"), max_length=16, choices=SelectionMethod, blank=True
     )
     term_start = models.DateField(_("term start"), null=True, blank=True)
-    term_end = models.DateField(_("term end"), null=True, blank=True, help_text=_("The last day in force."))
+    term_end = models.DateField(
+        _("term end"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day in force. Leave it empty where the sources do not publish it: the license is "
+            "then in force from its start until an end is recorded."
+        ),
+    )
     term_approximate = models.BooleanField(
         _("term dates approximate"), default=False, help_text=_("The sources give the month, not the day.")
     )
