@@ -168,6 +168,15 @@ def can_manage_authorities(user) -> bool:
     return role_of(user) == Role.SUPERUSER
 
 
+def can_edit_authorities(user) -> bool:
+    """Authorities (not regulator profiles) are also created and changed through the API by
+    national-level regulators (whose authority's division is 100000), as findings are recorded."""
+    role = role_of(user)
+    if role == Role.SUPERUSER:
+        return True
+    return role == Role.REGULATOR and jurisdiction_prefix(user) == ""
+
+
 # Operators --------------------------------------------------------------------------------------------
 
 

@@ -126,6 +126,8 @@ class OperatorKind(models.TextChoices):
     PUBLIC_INSTITUTION = "public_institution", _("Public institution")
     JOINT_VENTURE = "joint_venture", _("Joint venture")
     OTHER = "other", _("Other")
+    # Not published in the sources: what an operator registered without a kind is.
+    UNKNOWN = "unknown", _("Not known")
 
 
 class RecordOrigin(models.TextChoices):

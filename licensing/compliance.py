@@ -178,12 +178,13 @@ def with_products(queryset: QuerySet) -> QuerySet:
 
 
 def in_force_on(license: License, day: datetime.date) -> bool:
-    """Active, and the day within the term (both ends inclusive)."""
+    """Active, and the day within the term (both ends inclusive; a term whose end is not published is
+    open-ended)."""
     return (
         license.status == S.ACTIVE
         and license.term_start is not None
-        and license.term_end is not None
-        and license.term_start <= day <= license.term_end
+        and license.term_start <= day
+        and (license.term_end is None or day <= license.term_end)
     )
 
 
@@ -240,11 +241,10 @@ def flagged_product_q(today: datetime.date, prefix: str = "") -> Q:
         **{f"{field('actual_price')}__isnull": True, field("product_class"): ProductClass.INDUSTRY}
     )
     license_in_force = Q(
-        **{
-            field("license__status"): S.ACTIVE,
-            f"{field('license__term_start')}__lte": today,
-            f"{field('license__term_end')}__gte": today,
-        }
+        **{field("license__status"): S.ACTIVE, f"{field('license__term_start')}__lte": today}
+    ) & (
+        Q(**{f"{field('license__term_end')}__gte": today})
+        | Q(**{f"{field('license__term_end')}__isnull": True})  # end not published: open-ended
     )
     offered = Q(**{f"{field('offered_until')}__isnull": True}) | Q(
         **{f"{field('offered_until')}__gte": today}
@@ -277,14 +277,12 @@ def _covers(license: License, finding: Finding) -> bool:
     """Whether `license` (granted at some point) is on record for the finding's data and period."""
     if license.status not in GRANTED_AT_SOME_POINT:
         return False
-    if finding.data_domain and finding.data_domain not in {d.code for d in license.data_domains.all()}:
+    if finding.data_domain and not license.covers_domain(finding.data_domain):
         return False
-    if license.term_start and license.term_end:
-        if finding.period_end and license.term_start > finding.period_end:
-            return False
-        if finding.period_start and license.term_end < finding.period_start:
-            return False
-    return True
+    # The term and the finding's period overlap; a term whose end is not published is open-ended.
+    starts_after = license.term_start and finding.period_end and license.term_start > finding.period_end
+    ended_before = license.term_end and finding.period_start and license.term_end < finding.period_start
+    return not (starts_after or ended_before)
 
 
 def finding_flags(findings: Iterable[Finding]) -> dict[int, list[Flag]]:

@@ -212,6 +212,15 @@ OPERATORS = [
         "Huishan Example Data Services Co., Ltd.",
         uscc=_uscc("91340000MA2DEMH08"),
     ),
+    # An operator whose code the (invented) sources do not publish, and whose kind they do not say.
+    OperatorSpec(
+        "jinjiang",
+        "锦江示例城市数据运营有限公司",
+        "Jinjiang Example City Data Operations Co., Ltd.",
+        uscc_note="Invented for the demo: the sources of this example do not publish its code.",
+        kind=OperatorKind.UNKNOWN,
+        contact_emails="ops@jinjiang-example.test",
+    ),
 ]
 
 
@@ -233,7 +242,8 @@ class LicenseSpec:
     created_on: datetime.date
     steps: tuple[Step, ...] = ()
     operator: str | None = None
-    term: tuple[datetime.date, datetime.date] | None = None
+    # (start, end); an end of None: not published.
+    term: tuple[datetime.date, datetime.date | None] | None = None
     mode: str = AuthorizationMode.BY_DOMAIN
     selection: str = SelectionMethod.OPEN_TENDER
     origin: str = RecordOrigin.DEMO
@@ -454,6 +464,18 @@ def invented_cases(today: datetime.date) -> list[LicenseSpec]:
             created_on=today - D(1060),
             renew_to=(today - D(120), today - D(29), today - D(29) + D(1200)),
             **granted(today - D(1000), today - D(30), operator="pengcheng"),
+        ),
+        LicenseSpec(
+            # A whole authorization (every data domain, none listed) whose term end is not published,
+            # granted on a past day to an operator without a published code.
+            title="成都市公共数据整体授权运营（示例，期限终止日未公布）",
+            grantor="chengdu",
+            domains=(),
+            mode=AuthorizationMode.WHOLE,
+            scope="成都市各部门公共数据的整体授权运营；公告未公布授权期限的终止日。Whole authorization of the "
+            "city's public data; the notice does not publish the end of the term.",
+            created_on=today - D(420),
+            **granted(today - D(330), None, operator="jinjiang", grant_on=today - D(345)),
         ),
     ]
 

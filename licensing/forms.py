@@ -129,7 +129,7 @@ class LicenseFilters:
         if self.statuses:
             licenses = licenses.filter(status__in=self.statuses)
         if self.domain:
-            licenses = licenses.filter(data_domains=self.domain)
+            licenses = licenses.covering_domain(self.domain)
         if self.grantor:
             licenses = licenses.filter(granted_by(Q(pk=self.grantor.pk)))
         if self.division:

@@ -374,6 +374,18 @@ def renew(
             raise ActionNotAllowed(
                 EventAction.RENEW, LicenseStatus(locked.status), allowed_actions(locked.status)
             )
+        if locked.term_end is None:
+            # The successor starts the day after this term ends: that day must be known first.
+            raise InvalidLicense(
+                {
+                    "term_end": [
+                        _(
+                            "The end of the current term is not published: record it (an amendment) "
+                            "before renewing the license."
+                        )
+                    ]
+                }
+            )
         occurred_on = check_occurred_on(occurred_on, license=locked, last=late_floor)
         existing = License.objects.live_successors_of(locked).only("number").first()
         if existing is not None:

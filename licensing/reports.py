@@ -26,3 +26,14 @@ def expiring_within(licenses: QuerySet, days: int, today: datetime.date | None =
         .select_related("grantor", "operator")
         .order_by("term_end", "number")
     )
+
+
+def term_end_unpublished(licenses: QuerySet) -> QuerySet:
+    """Data to complete: licenses granted and not ended (granted, active, suspended) whose term end is not
+    published. They stay in force with no last day, get no expiry reminders and cannot be renewed until an
+    amendment records the end. Oldest term start first."""
+    return (
+        licenses.filter(status__in=LicenseStatus.amendable(), term_end__isnull=True)
+        .select_related("grantor", "operator")
+        .order_by("term_start", "number")
+    )

@@ -64,6 +64,17 @@ def search_operators(queryset: QuerySet | None, text: str | None) -> QuerySet:
     return queryset.filter(operator_match(text)) if text else queryset
 
 
+def operator_by_key(key: str) -> Operator | None:
+    """The operator an address names: its USCC (in any spacing, case or width) or, for any operator and
+    the only way for one without a published code, its id. None where there is none."""
+    code = normalize_uscc(key)
+    if is_valid_uscc(code):
+        return Operator.objects.filter(uscc=code).first()
+    if key.isascii() and key.isdigit() and int(key) < 2**63:
+        return Operator.objects.filter(pk=int(key)).first()
+    return None
+
+
 def operators_named(name: str) -> QuerySet:
     """Operators one of whose names or aliases is exactly `name` (after normalize_name)."""
     key = normalize_name(name)
@@ -72,4 +83,4 @@ def operators_named(name: str) -> QuerySet:
     return Operator.objects.filter(name_keys__contains=f"\n{key}\n")
 
 
-__all__ = ["clean_query", "operators_named", "search_licenses", "search_operators"]
+__all__ = ["clean_query", "operator_by_key", "operators_named", "search_licenses", "search_operators"]

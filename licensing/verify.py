@@ -50,6 +50,23 @@ class Headline:
     }
 
 
+class UntilReason:
+    """Why a verdict gives no `until` day: nothing is in force on the day, or a license in force has a
+    term whose end is not published (it is in force with no known last day)."""
+
+    NOT_IN_FORCE = "not_in_force"
+    TERM_END_NOT_PUBLISHED = "term_end_not_published"
+
+    CHOICES = (
+        (NOT_IN_FORCE, _("No license is in force on the day.")),
+        (TERM_END_NOT_PUBLISHED, _("A license in force has a term whose end is not published.")),
+    )
+
+
+# The headline's label where a license is in force but the end of its term is not published.
+LICENSED_TERM_NOT_PUBLISHED = _("Licensed, term not published")
+
+
 _HEADLINE_OF_STATUS = {
     S.ACTIVE: Headline.LICENSED,
     S.SUSPENDED: Headline.SUSPENDED,
@@ -104,6 +121,8 @@ class Verdict:
 
     @property
     def headline_label(self):
+        if self.headline == Headline.LICENSED and self.until_reason == UntilReason.TERM_END_NOT_PUBLISHED:
+            return LICENSED_TERM_NOT_PUBLISHED
         return Headline.LABELS[self.headline]
 
     @property
@@ -112,8 +131,19 @@ class Verdict:
 
     @property
     def until(self) -> datetime.date | None:
-        """The last day covered by a license in force on the day, if any."""
-        return max((item.license.term_end for item in self.in_force), default=None)
+        """The last day covered by a license in force on the day; None when none is in force, or when one
+        in force has a term whose end is not published (until_reason says which)."""
+        ends = [item.license.term_end for item in self.in_force]
+        return None if not ends or None in ends else max(ends)
+
+    @property
+    def until_reason(self) -> str | None:
+        """Why `until` is None (UntilReason), or None when it is a day."""
+        if not self.in_force:
+            return UntilReason.NOT_IN_FORCE
+        if any(item.license.term_end is None for item in self.in_force):
+            return UntilReason.TERM_END_NOT_PUBLISHED
+        return None
 
     @property
     def found(self) -> bool:
@@ -160,7 +190,8 @@ def verdict_for(operator: Operator, on: datetime.date | None = None) -> Verdict:
 def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: datetime.date) -> Verdict:
     licenses = access.public_licenses(License.objects.filter(operator__in=operators))
     if domain:
-        licenses = licenses.filter(data_domains=domain)
+        # A whole authorization (整体授权) covers every domain.
+        licenses = licenses.covering_domain(domain)
     today = local_today()
     # A past day needs each license's whole status history; today or later only the ending events.
     events = LicenseEvent.objects.exclude(to_status="").with_effective_day()

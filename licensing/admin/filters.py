@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, compliance
-from ..choices import LicenseStatus
+from .. import access, compliance, reports
+from ..choices import DataDomain, LicenseStatus
 from ..dates import local_today
 from ..models.licenses import granted_by
 
@@ -29,6 +29,37 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
             term_end__gte=today,
             term_end__lte=today + datetime.timedelta(days=int(self.value())),
         )
+
+
+class DataDomainFilter(admin.SimpleListFilter):
+    """Licenses covering a data domain: those that list it and every whole authorization (整体授权)."""
+
+    title = _("data domain")
+    parameter_name = "domain"
+
+    def lookups(self, request, model_admin):
+        return DataDomain.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in DataDomain.values:
+            return queryset.covering_domain(self.value())
+        return queryset
+
+
+class TermEndFilter(admin.SimpleListFilter):
+    """Licenses granted and not ended whose term end is not published: the data to complete
+    (reports.term_end_unpublished, as the dashboard lists them)."""
+
+    title = _("term end")
+    parameter_name = "term_end_published"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not published"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return reports.term_end_unpublished(queryset)
+        return queryset
 
 
 class GrantorFilter(admin.SimpleListFilter):

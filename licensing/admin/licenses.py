@@ -19,7 +19,7 @@ from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..models import License, LicenseEvent
 from .base import RoleAdmin
-from .filters import ExpiresWithinFilter, GrantorFilter, HasFlagsFilter
+from .filters import DataDomainFilter, ExpiresWithinFilter, GrantorFilter, HasFlagsFilter, TermEndFilter
 from .forms import (
     BulkReasonForm,
     CorrectionForm,
@@ -60,10 +60,11 @@ class LicenseAdmin(RoleAdmin):
     ]
     list_filter = [
         "status",
-        "data_domains",
+        DataDomainFilter,
         "authorization_mode",
         GrantorFilter,
         ExpiresWithinFilter,
+        TermEndFilter,
         HasFlagsFilter,
     ]
     list_select_related = ["grantor", "operator"]
@@ -161,6 +162,8 @@ class LicenseAdmin(RoleAdmin):
     def days_left(self, obj):
         # The version the list showed travels with a bulk action, so a row changed since is refused.
         version = format_html('<input type="hidden" name="_version_{}" value="{}">', obj.pk, obj.version)
+        if obj.term_end is None and obj.term_start is not None and not obj.is_terminal:
+            return format_html("{}{}", _("not published"), version)
         if obj.term_end is None:
             return format_html("–{}", version)
         if obj.is_terminal or obj.term_end < local_today():
@@ -238,6 +241,8 @@ class LicenseAdmin(RoleAdmin):
             else [],
             "may_renew": may_act
             and license.status == LicenseStatus.ACTIVE
+            # Renewal follows the current term's end: one not published is recorded first.
+            and license.term_end is not None
             and not License.objects.live_successors_of(license).exists(),
             # Every event, the draft stage's included, by effective day; corrections beside what they correct.
             "timeline": history.with_corrections(

@@ -110,7 +110,11 @@ class LicenseFilter(StrictFilterSet):
         method="filter_operator", help_text=_("The operator's USCC, any form.")
     )
     operator_id = django_filters.NumberFilter(field_name="operator_id")
-    domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
+    domain = django_filters.ChoiceFilter(
+        method="filter_domain",
+        choices=DataDomain.choices,
+        help_text=_("Licenses covering the data domain: those that list it, and every whole authorization."),
+    )
     mode = django_filters.ChoiceFilter(field_name="authorization_mode", choices=AuthorizationMode.choices)
     expires_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
     expires_after = django_filters.DateFilter(field_name="term_end", lookup_expr="gte")
@@ -134,6 +138,9 @@ class LicenseFilter(StrictFilterSet):
 
     def filter_operator(self, queryset, name, value):
         return queryset.filter(operator__uscc=normalize_uscc(value))
+
+    def filter_domain(self, queryset, name, value):
+        return queryset.covering_domain(value)
 
     def filter_q(self, queryset, name, value):
         return search.search_licenses(queryset, value)

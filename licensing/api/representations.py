@@ -18,7 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import access, compliance
-from ..choices import LicenseStatus
+from ..choices import AuthorizationMode, LicenseStatus
 from ..dates import local_today
 from ..identifiers import division_level
 from ..models import Authority, License, Product
@@ -232,11 +232,13 @@ def license_representation(row: dict) -> dict:
         "implementing_body": _authority(row, "implementing_body"),
         "operator": _operator(row),
         "data_domains": row["domain_codes"],
+        "covers_all_domains": row["authorization_mode"] == AuthorizationMode.WHOLE,
         "authorization_mode": row["authorization_mode"],
         "scope": row["scope"],
         "selection_method": row["selection_method"],
         "term_start": _date(row["term_start"]),
         "term_end": _date(row["term_end"]),
+        "term_end_published": row["term_end"] is not None,
         "term_approximate": row["term_approximate"],
         "term_exception_reason": row["term_exception_reason"],
         "signed_on": _date(row["signed_on"]),

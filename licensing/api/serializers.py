@@ -5,11 +5,12 @@ contact emails are write-only: never shown."""
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from .. import access, compliance
+from .. import access, compliance, identifiers, verify
 from ..choices import (
     AuthorizationMode,
     ChargingUnit,
@@ -55,6 +56,69 @@ class AuthoritySerializer(serializers.ModelSerializer):
     class Meta:
         model = Authority
         fields = ["id", "name", "name_en", "division_code", "level", "kind", "uscc"]
+
+
+class AuthorityWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Creating or changing an authority (superusers and national-level regulators). The division code is
+    normalised and checked (GB/T 2260; the level follows from it and is not written); the USCC is optional,
+    normalised and checked (GB 32100). A name is unique within its division, a USCC across authorities."""
+
+    # Longer than stored: spaces and full-width forms are normalised away first.
+    division_code = serializers.CharField(
+        max_length=64, help_text=_("GB/T 2260 code of the authority's area; 100000 for national bodies.")
+    )
+    uscc = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    class Meta:
+        model = Authority
+        fields = ["name", "name_en", "division_code", "kind", "uscc"]
+        # The uniqueness rules are checked in validate(), each as an error naming its field.
+        validators = []
+
+    def validate_division_code(self, value):
+        try:
+            return identifiers.clean_division_code(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def validate_uscc(self, value):
+        if not value.strip():
+            return ""
+        try:
+            code = identifiers.clean_uscc(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        if self._others().filter(uscc=code).exists():
+            raise serializers.ValidationError(_("An authority with this USCC is already registered."))
+        return code
+
+    def validate(self, attrs):
+        division = attrs.get("division_code", getattr(self.instance, "division_code", ""))
+        name = attrs.get("name", getattr(self.instance, "name", ""))
+        if ("name" in attrs or "division_code" in attrs) and self._others().filter(
+            division_code=division, name=name
+        ).exists():
+            raise serializers.ValidationError(
+                {"name": [_("An authority with this name is already registered in this division.")]}
+            )
+        return attrs
+
+    def _others(self):
+        others = Authority.objects.all()
+        return others.exclude(pk=self.instance.pk) if self.instance is not None else others
+
+    def save(self, **kwargs):
+        # A concurrent write can still take the name or the code between the check and the insert: the
+        # database's unique constraints then refuse it, and the client gets the same 400.
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError:
+            code = self.validated_data.get("uscc")
+            field = "uscc" if code and self._others().filter(uscc=code).exists() else "name"
+            raise serializers.ValidationError(
+                {field: [_("Another authority was registered with this meanwhile.")]}
+            ) from None
 
 
 class OperatorSerializer(serializers.ModelSerializer):
@@ -110,7 +174,12 @@ class OperatorWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     contact_emails = serializers.ListField(
         child=serializers.EmailField(), required=False, default=list, write_only=True
     )
-    kind = serializers.ChoiceField(choices=OperatorKind.choices, required=False, default=OperatorKind.PRIVATE)
+    kind = serializers.ChoiceField(
+        choices=OperatorKind.choices,
+        required=False,
+        default=OperatorKind.UNKNOWN,
+        help_text=_("Left out: unknown (not published)."),
+    )
     # Longer than 18: spaces, hyphens and full-width forms are normalised away first. Uniqueness is
     # checked on the normalised code (validate_uscc).
     uscc = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
@@ -157,6 +226,17 @@ class LicenseSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("The id of the selection call the license belongs to.")
     )
     flags = serializers.SerializerMethodField()
+    term_end_published = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "False where the term's end is not published (term_end is null): a license granted so is in "
+            "force from its start until an end is recorded."
+        ),
+    )
+    covers_all_domains = serializers.BooleanField(
+        read_only=True,
+        help_text=_("True for a whole authorization (整体授权): it covers every data domain."),
+    )
 
     class Meta:
         model = License
@@ -171,11 +251,13 @@ class LicenseSerializer(serializers.ModelSerializer):
             "implementing_body",
             "operator",
             "data_domains",
+            "covers_all_domains",
             "authorization_mode",
             "scope",
             "selection_method",
             "term_start",
             "term_end",
+            "term_end_published",
             "term_approximate",
             "term_exception_reason",
             "signed_on",
@@ -277,7 +359,22 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text=_("Authorities granting jointly with the grantor, by id (any jurisdiction)."),
     )
     implementing_body_id = serializers.IntegerField(required=False, allow_null=True)
-    operator_uscc = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    operator_uscc = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The operator's USCC, any form; empty or null for none."),
+    )
+    operator_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_(
+            "The operator's id (for an operator without a published USCC); null for none. Given with "
+            "operator_uscc, both must name the same operator."
+        ),
+    )
     data_domains = serializers.ListField(
         child=serializers.ChoiceField(choices=DataDomain.choices), required=False
     )
@@ -289,7 +386,14 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         choices=SelectionMethod.choices, required=False, allow_blank=True
     )
     term_start = serializers.DateField(required=False, allow_null=True)
-    term_end = serializers.DateField(required=False, allow_null=True)
+    term_end = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The last day in force. Null with a term_start: the end is not published (allowed from the "
+            "grant on; the license is then in force until an end is recorded)."
+        ),
+    )
     term_approximate = serializers.BooleanField(required=False)
     term_exception_reason = serializers.CharField(required=False, allow_blank=True)
     signed_on = serializers.DateField(required=False, allow_null=True)
@@ -315,17 +419,32 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         if "implementing_body_id" in changes:
             pk = changes.pop("implementing_body_id")
             changes["implementing_body"] = self._authority(pk, "implementing_body_id", user) if pk else None
-        if "operator_uscc" in changes:
-            code = normalize_uscc(changes.pop("operator_uscc") or "")
-            operator = Operator.objects.filter(uscc=code).first() if code else None
-            if code and operator is None:
-                raise serializers.ValidationError(
-                    {"operator_uscc": [_("No operator with this USCC is registered: register it first.")]}
-                )
-            changes["operator"] = operator
+        if "operator_uscc" in changes or "operator_id" in changes:
+            changes["operator"] = self._operator(changes)
         if "source_urls" in changes:
             changes["source_urls"] = "\n".join(changes["source_urls"])
         return changes
+
+    @staticmethod
+    def _operator(changes: dict) -> Operator | None:
+        """The operator named by `operator_uscc` and/or `operator_id` (popped from `changes`)."""
+        named = {}
+        if "operator_uscc" in changes:
+            code = normalize_uscc(changes.pop("operator_uscc") or "")
+            named["operator_uscc"] = Operator.objects.filter(uscc=code).first() if code else None
+            if code and named["operator_uscc"] is None:
+                raise serializers.ValidationError(
+                    {"operator_uscc": [_("No operator with this USCC is registered: register it first.")]}
+                )
+        if "operator_id" in changes:
+            pk = changes.pop("operator_id")
+            named["operator_id"] = Operator.objects.filter(pk=pk).first() if pk is not None else None
+            if pk is not None and named["operator_id"] is None:
+                raise serializers.ValidationError({"operator_id": [_("No operator with this id.")]})
+        if len({getattr(operator, "pk", None) for operator in named.values()}) > 1:
+            message = _("operator_uscc and operator_id name different operators: give one of them.")
+            raise serializers.ValidationError({field: [message] for field in named})
+        return next(iter(named.values()))
 
     @staticmethod
     def _authority(pk, field, user):
@@ -412,11 +531,18 @@ class VerdictLicenseSerializer(serializers.Serializer):
     in_force = serializers.BooleanField()
     term_start = serializers.DateField(source="license.term_start", allow_null=True)
     term_end = serializers.DateField(source="license.term_end", allow_null=True)
+    term_end_published = serializers.BooleanField(
+        source="license.term_end_published", help_text=_("False where term_end is null: not published.")
+    )
     ended_on = serializers.DateField(allow_null=True)
     ended_by = serializers.CharField()
     grantor = AuthoritySerializer(source="license.grantor")
     co_grantors = AuthoritySerializer(source="license.shown_co_grantors", many=True)
     data_domains = serializers.SerializerMethodField()
+    covers_all_domains = serializers.BooleanField(
+        source="license.covers_all_domains",
+        help_text=_("True for a whole authorization (整体授权): it covers every data domain."),
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataDomain.choices)))
     def get_data_domains(self, item) -> list[str]:
@@ -427,7 +553,19 @@ class VerdictSerializer(serializers.Serializer):
     headline = serializers.CharField()
     headline_label = serializers.CharField()
     on = serializers.DateField()
-    until = serializers.DateField(allow_null=True)
+    until = serializers.DateField(
+        allow_null=True,
+        help_text=_("The last day covered by a license in force on the day; null: see until_reason."),
+    )
+    until_reason = serializers.ChoiceField(
+        choices=verify.UntilReason.CHOICES,
+        allow_null=True,
+        help_text=_(
+            "Why until is null: not_in_force (no license in force on the day) or term_end_not_published "
+            "(a license in force has a term whose end is not published; the headline stays licensed). "
+            "Null when until is a day."
+        ),
+    )
     query = serializers.SerializerMethodField()
     operators = OperatorSerializer(many=True)
     licenses = VerdictLicenseSerializer(many=True)

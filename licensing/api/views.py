@@ -10,8 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, calls, compliance, feed, findings, lifecycle, products, verify
-from ..identifiers import normalize_uscc
+from .. import access, calls, compliance, feed, findings, lifecycle, products, search, verify
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
 from .caching import CachedPublicReads, is_anonymous
@@ -362,9 +361,17 @@ class LicenseViewSet(
         summary=_("Operators"), responses={200: s.OperatorWithFlagsSerializer(many=True), **READ_ERRORS}
     ),
     retrieve=extend_schema(
-        summary=_("One operator, by USCC"),
+        summary=_("One operator, by USCC or id"),
         parameters=[
-            OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("Any form."))
+            OpenApiParameter(
+                "key",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description=_(
+                    "The operator's USCC in any form, or its id (the only key of an operator whose code "
+                    "is not published)."
+                ),
+            )
         ],
         responses={200: s.OperatorWithFlagsSerializer, **READ_ERRORS},
     ),
@@ -378,13 +385,15 @@ class OperatorViewSet(
 ):
     serializer_class = s.OperatorWithFlagsSerializer
     queryset = Operator.objects.order_by("name", "id")
-    lookup_field = "uscc"
+    lookup_url_kwarg = "key"
     lookup_value_regex = r"[^/]+"
     filterset_class = OperatorFilter
 
     def get_object(self):
-        code = normalize_uscc(self.kwargs["uscc"])
-        return get_object_or_404(Operator.objects.exclude(uscc=""), uscc=code)
+        operator = search.operator_by_key(self.kwargs["key"])
+        if operator is None:
+            raise exceptions.NotFound(_("No operator with this USCC or id."))
+        return operator
 
     def list(self, request, *args, **kwargs):
         def build():
@@ -418,10 +427,52 @@ class OperatorViewSet(
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
 class AuthorityViewSet(PublicReads, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
+    """Authorities: public reads; superusers and national-level regulators create and change them. Cached
+    reads are invalidated by the save (LicensingConfig connects Authority's post_save to licensing.cache)."""
+
     serializer_class = s.AuthoritySerializer
     queryset = Authority.objects.order_by("division_code", "name")
     filterset_class = AuthorityFilter
     lookup_value_regex = r"[0-9]+"
+
+    def _check_may_manage(self):
+        if not access.can_edit_authorities(self.request.user):
+            raise exceptions.PermissionDenied(
+                _("Authorities are created and changed by national-level regulators.")
+            )
+
+    @extend_schema(
+        summary=_("Register an authority"),
+        description=_(
+            "Superusers and national-level regulators (authority division 100000) only. The division code "
+            "is checked (GB/T 2260) and gives the level; a name is unique within its division and a USCC "
+            "across authorities."
+        ),
+        request=s.AuthorityWriteSerializer,
+        responses={201: s.AuthoritySerializer, **ERRORS},
+    )
+    def create(self, request):
+        self._check_may_manage()
+        serializer = s.AuthorityWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        authority = serializer.save()
+        return Response(s.AuthoritySerializer(authority).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Change an authority"),
+        description=_(
+            "Superusers and national-level regulators only; any of the fields, checked as on creation."
+        ),
+        request=s.AuthorityWriteSerializer(partial=True),
+        responses={200: s.AuthoritySerializer, **ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        self._check_may_manage()
+        authority = self.get_object()
+        serializer = s.AuthorityWriteSerializer(authority, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        authority = serializer.save()
+        return Response(s.AuthoritySerializer(authority).data)
 
 
 @extend_schema_view(

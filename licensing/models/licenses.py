@@ -61,6 +61,12 @@ class LicenseQuerySet(models.QuerySet):
         through = License.co_grantors.through.objects.filter(license_id=OuterRef("pk"))
         return self.annotate(has_co_grantors=Exists(through))
 
+    def covering_domain(self, code: str) -> "LicenseQuerySet":
+        """Licenses covering data domain `code`: those that list it, and every whole authorization.
+        (A subquery, not a join: a license listing several domains must not come back twice.)"""
+        listing = License.data_domains.through.objects.filter(domain_id=code).values("license_id")
+        return self.filter(Q(authorization_mode=AuthorizationMode.WHOLE) | Q(pk__in=listing))
+
     def delete(self):
         raise LicenseDeletionError()
 
@@ -150,7 +156,15 @@ class License(models.Model):
         _("selection method"), max_length=16, choices=SelectionMethod, blank=True
     )
     term_start = models.DateField(_("term start"), null=True, blank=True)
-    term_end = models.DateField(_("term end"), null=True, blank=True, help_text=_("The last day in force."))
+    term_end = models.DateField(
+        _("term end"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day in force. Leave it empty where the sources do not publish it: the license is "
+            "then in force from its start until an end is recorded."
+        ),
+    )
     term_approximate = models.BooleanField(
         _("term dates approximate"), default=False, help_text=_("The sources give the month, not the day.")
     )
@@ -277,9 +291,10 @@ class License(models.Model):
         """Field errors of the term rule: not ending before it starts, and no longer than the maximum
         without a reason."""
         errors: dict[str, list[str]] = {}
-        if bool(self.term_start) != bool(self.term_end):
-            missing = "term_end" if self.term_start else "term_start"
-            errors[missing] = [_("Give both the start and the end of the term.")]
+        # A term start without an end is a term whose end is not published (no date is invented for
+        # it); an end without a start is no term at all.
+        if self.term_end and not self.term_start:
+            errors["term_start"] = [_("Give the start of the term too.")]
         elif self.term_start and self.term_end:
             if self.term_end < self.term_start:
                 errors["term_end"] = [_("The term cannot end before it starts.")]
@@ -299,9 +314,11 @@ class License(models.Model):
     def requirement_errors(self, status: str, *, domains: list | None = None) -> dict[str, list[str]]:
         """Fields a license must have to be in `status`.
 
-        Draft (and withdrawn, which a draft may become) need a title; listed also data domains and scope;
-        granted and every later state also the operator and the term. `domains` stands in for the saved
-        data domains when they are about to change.
+        Draft (and withdrawn, which a draft may become) need a title; listed also data domains (except a
+        whole authorization, which covers every domain) and scope; granted and every later state also the
+        operator and the term's start. The term's end may be left empty from the grant on: it is then "not
+        published" (see term_end_published). `domains` stands in for the saved data domains when they are
+        about to change.
         """
         errors: dict[str, list[str]] = {}
         message = _("A license that is %(status)s needs this.") % {
@@ -313,13 +330,13 @@ class License(models.Model):
             return errors
         if domains is None:
             domains = list(self.data_domains.all()) if self.pk else []
-        if not domains:
+        if not domains and self.authorization_mode != AuthorizationMode.WHOLE:
             errors["data_domains"] = [message]
         if not self.scope.strip():
             errors["scope"] = [message]
         if status == LicenseStatus.LISTED:
             return errors
-        for field in ("operator", "term_start", "term_end"):
+        for field in ("operator", "term_start"):
             if getattr(self, field if field != "operator" else "operator_id") is None:
                 errors[field] = [message]
         return errors
@@ -335,6 +352,22 @@ class License(models.Model):
             ]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def term_end_published(self) -> bool:
+        """Whether the term has a recorded end. A license may be granted and in force with its end not
+        published: it is then open-ended for the registry (never expired by the sweep, no reminders)
+        until an amendment records the end."""
+        return self.term_end is not None
+
+    @property
+    def covers_all_domains(self) -> bool:
+        """A whole authorization (整体授权) covers every data domain, whatever domains it lists."""
+        return self.authorization_mode == AuthorizationMode.WHOLE
+
+    def covers_domain(self, code: str) -> bool:
+        """Whether the license covers data domain `code` (prefetch data_domains when asking for many)."""
+        return self.covers_all_domains or code in {domain.code for domain in self.data_domains.all()}
 
     def days_left(self, on: datetime.date | None = None) -> int | None:
         """Days from `on` (default today) to the term end, counting the end day; None without a term."""

@@ -38,7 +38,7 @@ class Operator(models.Model):
         blank=True,
         help_text=_("Required when the USCC is blank, e.g. not published. Never invent a code."),
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=OperatorKind, default=OperatorKind.PRIVATE)
+    kind = models.CharField(_("kind"), max_length=32, choices=OperatorKind, default=OperatorKind.UNKNOWN)
     # Private: never shown on public pages, in the API or in feeds.
     contact_emails = models.TextField(
         _("contact emails"),

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_safe
 
 from .. import access, reports, verify
 from ..forms import PUBLIC_STATUSES
-from ..identifiers import is_valid_uscc, normalize_uscc
-from ..models import Authority, Operator
+from ..models import Authority
 from ..models.licenses import granted_by
+from ..search import operator_by_key
 from .common import listed_licenses, paginate
 
 
@@ -18,12 +18,8 @@ from .common import listed_licenses, paginate
 def operator_detail(request, key):
     """`key` is the operator's USCC (in any spacing, case or width) or, for one without, its id. The
     canonical address is by USCC where there is one: other spellings redirect there."""
-    code = normalize_uscc(key)
-    if is_valid_uscc(code):
-        operator = get_object_or_404(Operator, uscc=code)
-    elif key.isascii() and key.isdigit():
-        operator = get_object_or_404(Operator, pk=int(key))
-    else:
+    operator = operator_by_key(key)
+    if operator is None:
         raise Http404
     canonical = operator.uscc or str(operator.pk)
     if key != canonical:
