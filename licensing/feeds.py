@@ -44,6 +44,10 @@ class ChangesFeed(Feed):
     def item_description(self, event):
         return event.reason or None
 
+    def item_author_name(self, event):
+        # Who acted, as the public may read it: the authority, never a login name.
+        return history.public_actor(event)
+
     def item_link(self, event):
         return reverse("licensing:license", args=[event.license.number]) + f"#event-{event.pk}"
 

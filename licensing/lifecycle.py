@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.middleware import current_request_id
 
+from . import access
 from .choices import EventAction, LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import (
@@ -89,7 +90,7 @@ def allowed_actions(status: str) -> list[LicenseAction]:
 
 
 def create_license(*, actor, occurred_on: datetime.date | None = None, **fields) -> License:
-    """A new draft license with its number, and its `create` event."""
+    """A new draft license with its reference (no public number yet), and its `create` event."""
     _check_field_names(fields)
     occurred_on = occurred_on or local_today()
     fields = dict(fields)
@@ -97,8 +98,8 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
     license = License(**fields)
     with transaction.atomic():
         domain_rows = _domain_rows(domains)
+        # No number yet: a draft has only its reference; the number comes when it leaves draft (_apply).
         _validate(license, LicenseStatus.DRAFT, domains=domain_rows, exclude=["number"])
-        license.number = License.allocate_number(license.grantor.division_code, occurred_on.year)
         license.save()
         license.data_domains.set(domain_rows)
         event = _record(
@@ -515,7 +516,14 @@ def _apply(locked: License, action: LicenseAction, *, actor, reason: str, occurr
     target = _target(locked, action, reason=reason)
     locked.status = target
     locked.status_changed_at = timezone.now()
-    _save(locked, ["status", "status_changed_at"])
+    fields = ["status", "status_changed_at"]
+    if locked.number is None and target != S.WITHDRAWN:
+        # Leaving draft by a listing or a grant makes the license public: its number is allocated now,
+        # in the year of the act's day, so public numbers have no gaps where drafts are. A draft
+        # withdrawn never gets one (it was never public).
+        locked.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
+        fields.append("number")
+    _save(locked, fields)
     return _record(
         locked,
         action,
@@ -649,10 +657,17 @@ def _event(
         reason=reason,
         actor=actor,
         actor_repr=_actor_repr(actor),
+        actor_authority_id=_actor_authority_id(actor),
         changes=changes or {},
         occurred_on=occurred_on,
         request_id=current_request_id(),
     )
+
+
+def _actor_authority_id(actor) -> int | None:
+    """The authority `actor` acts for (their regulator profile's), which the public is shown."""
+    regulator = access.regulator_of(actor) if actor is not None else None
+    return regulator.authority_id if regulator is not None else None
 
 
 def _actor_repr(actor) -> str:

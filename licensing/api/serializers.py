@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from .. import access, compliance
+from .. import access, compliance, history
 from ..choices import (
     AuthorizationMode,
     ChargingUnit,
@@ -156,6 +156,7 @@ class LicenseSerializer(serializers.ModelSerializer):
         model = License
         fields = [
             "number",
+            "reference",
             "title",
             "status",
             "status_label",
@@ -203,8 +204,13 @@ class LicenseSerializer(serializers.ModelSerializer):
 
 
 class LicenseEventSerializer(serializers.ModelSerializer):
-    license = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    actor = serializers.CharField(source="actor_repr", read_only=True)
+    """An event. `context["request"]`'s user decides how the actor is named (history.actor_shown): a
+    login name only for those who see the license's history in full, else the authority acted for.
+    Select each event's license with its grantor, and its actor_authority."""
+
+    license = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    license_reference = serializers.CharField(source="license.reference", read_only=True)
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         model = LicenseEvent
@@ -219,7 +225,21 @@ class LicenseEventSerializer(serializers.ModelSerializer):
             "occurred_on",
             "created_at",
             "actor",
+            "license_reference",
         ]
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text=_(
+                'Who acted: the authority they acted for ("registry (automatic)" for the registry\'s '
+                "own acts); the login name only for regulators in the license's jurisdiction, auditors "
+                "and superusers."
+            )
+        )
+    )
+    def get_actor(self, event) -> str:
+        request = self.context.get("request")
+        return history.actor_shown(event, request.user if request is not None else None)
 
 
 class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
