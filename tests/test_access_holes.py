@@ -308,3 +308,22 @@ def test_the_admin_shows_a_draft_s_reference(client, world):
     assert draft.reference in client.get(reverse("admin:licensing_license_changelist")).text
     assert draft.reference in client.get(reverse("admin:licensing_license_change", args=[draft.pk])).text
     assert str(draft) == f"{draft.reference} Drafted"
+
+
+@pytest.mark.postgres
+def test_postgres_trigger_refuses_update_and_delete_of_operator_events_even_in_raw_sql(world):
+    from django.db import DatabaseError, connection, transaction
+
+    event = operators.edit_operator(world["victim"], {"website": "https://zhijiang.example"}, actor=None)
+    for sql in (
+        "UPDATE licensing_operatorevent SET reason = 'rewritten' WHERE id = %s",
+        "DELETE FROM licensing_operatorevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    event.refresh_from_db()
+    assert event.reason == ""
