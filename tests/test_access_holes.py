@@ -327,3 +327,46 @@ def test_postgres_trigger_refuses_update_and_delete_of_operator_events_even_in_r
             cursor.execute(sql, [event.pk])
     event.refresh_from_db()
     assert event.reason == ""
+
+
+def test_naming_the_actors_costs_no_query_per_event(world):
+    """Both event endpoints read the grantor and the actor's authority with the events: as many queries
+    for a long history as for a short one, whoever reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    license = _draft_then_granted(world)
+    inside = world["users"]["inside"]
+
+    def counts():
+        result = []
+        for user in (None, inside, world["users"]["outside"]):
+            for url in (f"/api/v1/licenses/{license.number}/events/", "/api/v1/events/"):
+                client = _api(user)
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                result.append(len(queries))
+        return result
+
+    for user in world["users"].values():
+        access.role_of(user)  # each user's role is read once, then kept on the user for the request
+    before = counts()
+    for day in range(2, 8):
+        lifecycle.edit(
+            license, {"remarks": f"note {day}"}, actor=inside, expected_version=license.version, reason="r"
+        )
+        license.refresh_from_db()
+    assert counts() == before
+
+
+def test_a_license_read_by_reference_is_not_served_stale_from_the_cache(
+    world, django_capture_on_commit_callbacks
+):
+    license = world["active"]
+    url = f"/api/v1/licenses/{license.reference}/"
+    assert _api().get(url).json()["status"] == "active"  # now cached for anonymous clients
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.transition(
+            license, "suspend", actor=None, reason="Audit.", expected_version=license.version
+        )
+    assert _api().get(url).json()["status"] == "suspended"
