@@ -1,7 +1,8 @@
 """Who may see and change what. The admin, the API, the public pages and the exports all ask here.
 
 Roles, from the outside in:
-- anyone (anonymous included) sees every license except drafts;
+- anyone (anonymous included) sees every license except drafts (and drafts withdrawn before they were
+  ever listed or granted), and of their histories the public events only;
 - an auditor (member of the "Auditors" group) sees everything, drafts included, and changes nothing;
 - a regulator (a user with a Regulator profile) sees and changes the licenses whose grantor lies in their
   authority's jurisdiction, by division-code prefix (330000 covers 33xxxx; 330100 covers 3301xx;
@@ -75,10 +76,17 @@ def _co_granted_in(prefix: str) -> Q:
 # Licenses ---------------------------------------------------------------------------------------------
 
 
+def public_q(prefix: str = "") -> Q:
+    """The condition for a public license (`prefix`: the path to it, as "license__"): one that has left
+    the draft stage by a listing or a grant, which is when it got its number. A draft withdrawn before
+    either was never public and stays out of every public view."""
+    return ~Q(**{f"{prefix}status": LicenseStatus.DRAFT}) & Q(**{f"{prefix}number__isnull": False})
+
+
 def public_licenses(queryset: QuerySet | None = None) -> QuerySet:
-    """What anyone may see: every license that has left the draft stage."""
+    """What anyone may see: every license that has left the draft stage by a listing or a grant."""
     queryset = License.objects.all() if queryset is None else queryset
-    return queryset.exclude(status=LicenseStatus.DRAFT)
+    return queryset.filter(public_q())
 
 
 def visible_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -95,9 +103,7 @@ def visible_licenses(user, queryset: QuerySet | None = None) -> QuerySet:
             # only the public licenses.)
             return queryset
         # A co-grantor's jurisdiction reads the drafts it co-grants too (and changes none of them).
-        return queryset.filter(
-            ~Q(status=LicenseStatus.DRAFT) | _in_jurisdiction(prefix) | _co_granted_in(prefix)
-        )
+        return queryset.filter(public_q() | _in_jurisdiction(prefix) | _co_granted_in(prefix))
     return public_licenses(queryset)
 
 
@@ -132,6 +138,19 @@ def can_change_license(user, license: License) -> bool:
     """Whether `user` may act on `license` (transitions, edits, renewal), whatever its state."""
     role = role_of(user)
     if role == Role.SUPERUSER:
+        return True
+    if role != Role.REGULATOR:
+        return False
+    return license.grantor.division_code.startswith(jurisdiction_prefix(user))
+
+
+def sees_event_details(user, license: License) -> bool:
+    """Whether `user` may read `license`'s history in full: the events of its draft stage (with the
+    changes made while drafting) and the login names of those who acted. Those entitled to its drafts
+    may (regulators in its jurisdiction, auditors, superusers); everyone else reads only the public
+    events, each naming the authority its actor acted for (licensing.history.public_actor)."""
+    role = role_of(user)
+    if role in (Role.SUPERUSER, Role.AUDITOR):
         return True
     if role != Role.REGULATOR:
         return False
@@ -185,17 +204,22 @@ def can_register_operators(user) -> bool:
 
 
 def changeable_operators(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Operators `user` may edit: a regulator those holding a license in their jurisdiction, and those
-    with no license yet (newly registered ones still being completed); superusers all."""
+    """Operators whose identity and contacts `user` may change: a regulator those holding a public
+    license (one past draft, see public_q) in their jurisdiction; superusers all.
+
+    Naming an operator on a draft gives no right over it: anyone may name any registered operator on a
+    draft, so the draft proves nothing about who speaks for the operator. An operator with no public
+    license yet is changed by superusers only."""
     queryset = Operator.objects.all() if queryset is None else queryset
     role = role_of(user)
     if role == Role.SUPERUSER:
         return queryset
     if role != Role.REGULATOR:
         return queryset.none()
-    holds_here = License.objects.filter(_in_jurisdiction(jurisdiction_prefix(user))).values("operator_id")
-    unlicensed = ~Q(pk__in=License.objects.filter(operator__isnull=False).values("operator_id"))
-    return queryset.filter(Q(pk__in=holds_here) | unlicensed)
+    holds_here = License.objects.filter(
+        public_q(), _in_jurisdiction(jurisdiction_prefix(user)), operator__isnull=False
+    ).values("operator_id")
+    return queryset.filter(pk__in=holds_here)
 
 
 def can_change_operator(user, operator: Operator) -> bool:

@@ -191,7 +191,9 @@ def in_force_on(license: License, day: datetime.date) -> bool:
 def product_flags(product: Product, license: License, today: datetime.date) -> list[Flag]:
     if not product.offered_on(today):
         return []
-    common = {"license_number": license.number, "product_id": product.pk, "product_name": product.name}
+    # A draft has no number yet: its reference names it (drafts are never on public pages).
+    number = license.number or license.reference
+    common = {"license_number": number, "product_id": product.pk, "product_name": product.name}
     flags = []
     if product.is_paid and not in_force_on(license, today):
         if license.status == S.ACTIVE and license.term_end and license.term_end < today:

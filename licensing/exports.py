@@ -25,6 +25,8 @@ COLUMNS = [
     ("term_end", _("term end")),
     ("consideration", _("consideration (CNY)")),
     ("version", _("version")),
+    # Drafts have no number yet: their reference names them.
+    ("reference", _("reference")),
 ]
 CHUNK_SIZE = 2000
 

@@ -52,12 +52,15 @@ START = Cursor(-1, 0)
 
 def visible_events(user) -> QuerySet:
     """Events `user` may read. The public never sees a draft's events (they are not public when they
-    happen, and would otherwise surface behind a cursor once the license is listed)."""
+    happen, and would otherwise surface behind a cursor once the license is listed), nor any event of a
+    license that was never public. Those who may read an event in full: access.sees_event_details."""
     events = LicenseEvent.objects.all()
     role = access.role_of(user)
     if role in (Role.SUPERUSER, Role.AUDITOR):
         return events
-    public = ~Q(to_status=LicenseStatus.DRAFT)
+    # A public event: not of a draft stage, and of a license that ever became public (not a draft
+    # withdrawn before it was listed or granted, whose withdrawal is not a draft event).
+    public = ~Q(to_status=LicenseStatus.DRAFT) & access.public_q("license__")
     if role == Role.REGULATOR:
         prefix = access.jurisdiction_prefix(user)
         return events.filter(public | Q(license__grantor__division_code__startswith=prefix))
@@ -74,7 +77,8 @@ class Page:
 def read(user, since: Cursor = START, limit: int = 100) -> Page:
     """Events after `since`, oldest first, at most `limit`; the cursor to continue from."""
     limit = max(1, min(limit, MAX_PAGE))
-    events = visible_events(user).with_effective_day().select_related("license")
+    # The grantor and the actor's authority: which actor each reader is shown (history.actor_shown).
+    events = visible_events(user).with_effective_day().select_related("license__grantor", "actor_authority")
     if connection.vendor == "postgresql":
         # Only transactions that have ended: anything still running may yet commit with a smaller txid.
         # (The reader's own transaction counts as ended for itself: it sees its own writes.)

@@ -62,6 +62,10 @@ class ChangesFeed(Feed):
             lines.append(event.reason)
         return "\n".join(str(line) for line in lines) or None
 
+    def item_author_name(self, event):
+        # Who acted, as the public may read it: the authority, never a login name.
+        return history.public_actor(event)
+
     def item_link(self, event):
         return reverse("licensing:license", args=[event.license.number]) + f"#event-{event.pk}"
 

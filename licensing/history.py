@@ -23,6 +23,7 @@ from . import access
 from .choices import EventAction, LicenseStatus
 from .models import License, LicenseEvent
 from .models.licenses import DEAD_SUCCESSOR_STATES
+from .templatetags.registry_compliance import in_language
 
 S = LicenseStatus
 
@@ -46,6 +47,10 @@ EVENT_HEADINGS = {
 }
 ENDED_AS_RENEWED = _("Ended; continued by its renewal")
 
+# Who acted, as the public is told: the authority the actor acted for, else one of these.
+REGISTRY_ACTOR = _("registry (automatic)")
+REGISTRY_STAFF = _("registry staff")
+
 # Renewal chains are short (one license per term); the bound only keeps a corrupt loop from running on.
 MAX_CHAIN = 100
 
@@ -54,6 +59,25 @@ def heading(event: LicenseEvent):
     if event.action == EventAction.EXPIRE and event.to_status == S.RENEWED:
         return ENDED_AS_RENEWED
     return EVENT_HEADINGS.get(event.action, event.get_action_display())
+
+
+def public_actor(event: LicenseEvent) -> str:
+    """Who acted, as anyone may read it: the authority the actor acted for (recorded with the event),
+    "registry (automatic)" for the registry's own acts (the sweep), and "registry staff" for a user
+    acting for no authority (a superuser) or an event recorded before the authority was kept. Never a
+    login name. Reads event.actor_authority: select it with the events."""
+    if event.actor_authority_id is not None:
+        authority = event.actor_authority
+        return in_language(authority.name, authority.name_en)
+    return str(REGISTRY_ACTOR if event.actor_id is None else REGISTRY_STAFF)
+
+
+def actor_shown(event: LicenseEvent, user) -> str:
+    """The actor of `event` as `user` may read it: the login name for those who see the license's
+    history in full (access.sees_event_details), else public_actor. Reads event.license.grantor."""
+    if access.sees_event_details(user, event.license):
+        return event.actor_repr
+    return public_actor(event)
 
 
 def public_events(licenses: QuerySet | None = None) -> QuerySet:
@@ -116,7 +140,8 @@ def latest_changes(limit: int, licenses: QuerySet | None = None) -> list[License
 def latest_recorded(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
     """The public events recorded last, newest first (what a feed reader has not seen yet); one query.
     Corrections are among them, with the event they correct."""
-    return list(public_events(licenses).select_related("license", "corrects").order_by("-id")[:limit])
+    events = public_events(licenses).select_related("license", "corrects", "actor_authority")
+    return list(events.order_by("-id")[:limit])
 
 
 def status_event(license: License, events: list[LicenseEvent]) -> LicenseEvent | None:
@@ -176,18 +201,18 @@ def renewal_chain(license: License) -> list[License]:
 
 
 def renewal_line_numbers(licenses: Iterable[License]) -> set[str]:
-    """The numbers of every license linked to one of `licenses` by renewal, either way and in any state
-    (themselves included): the licenses whose own pages show them in their line. A query per step along
-    the longest line."""
+    """The numbers and references (what the API may be asked by) of every license linked to one of
+    `licenses` by renewal, either way and in any state (themselves included): the licenses whose own
+    pages show them in their line. A query per step along the longest line."""
     numbers, seen, frontier = set(), set(), {license.pk for license in licenses}
     while frontier:
         seen |= frontier
         rows = License.objects.filter(Q(pk__in=frontier) | Q(predecessor_id__in=frontier)).values_list(
-            "pk", "number", "predecessor_id"
+            "pk", "number", "reference", "predecessor_id"
         )
         linked = set()
-        for pk, number, predecessor_id in rows:
-            numbers.add(number)
+        for pk, number, reference, predecessor_id in rows:
+            numbers |= {number, reference} - {None}
             linked |= {pk, predecessor_id}
         frontier = linked - seen - {None}
     return numbers

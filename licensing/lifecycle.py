@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.middleware import current_request_id
 
+from . import access
 from .choices import EventAction, LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import (
@@ -90,7 +91,7 @@ def allowed_actions(status: str) -> list[LicenseAction]:
 
 
 def create_license(*, actor, occurred_on: datetime.date | None = None, **fields) -> License:
-    """A new draft license with its number, and its `create` event."""
+    """A new draft license with its reference (no public number yet), and its `create` event."""
     _check_field_names(fields)
     occurred_on = check_occurred_on(occurred_on)
     fields = dict(fields)
@@ -99,9 +100,9 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
     license = License(**fields)
     with transaction.atomic():
         domain_rows = _domain_rows(domains)
+        # No number yet: a draft has only its reference; the number comes when it leaves draft (_apply).
         _validate(license, LicenseStatus.DRAFT, domains=domain_rows, exclude=["number"])
         co_grantors = _check_co_grantors(license, co_grantors)
-        license.number = License.allocate_number(license.grantor.division_code, occurred_on.year)
         license.save()
         license.data_domains.set(domain_rows)
         if co_grantors:
@@ -804,7 +805,14 @@ def _apply(
     occurred_on = check_occurred_on(occurred_on, license=locked, action=action, last=last)
     locked.status = target
     locked.status_changed_at = timezone.now()
-    _save(locked, ["status", "status_changed_at"])
+    fields = ["status", "status_changed_at"]
+    if locked.number is None and target != S.WITHDRAWN:
+        # Leaving draft by a listing or a grant makes the license public: its number is allocated now,
+        # in the year of the act's day, so public numbers have no gaps where drafts are. A draft
+        # withdrawn never gets one (it was never public).
+        locked.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
+        fields.append("number")
+    _save(locked, fields)
     return _record(
         locked,
         action,
@@ -938,10 +946,17 @@ def _event(
         reason=reason,
         actor=actor,
         actor_repr=_actor_repr(actor),
+        actor_authority_id=_actor_authority_id(actor),
         changes=changes or {},
         occurred_on=occurred_on,
         request_id=current_request_id(),
     )
+
+
+def _actor_authority_id(actor) -> int | None:
+    """The authority `actor` acts for (their regulator profile's), which the public is shown."""
+    regulator = access.regulator_of(actor) if actor is not None else None
+    return regulator.authority_id if regulator is not None else None
 
 
 def _actor_repr(actor) -> str:

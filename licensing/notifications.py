@@ -201,7 +201,8 @@ def create_lifecycle_notifications(license: License, events) -> list[LifecycleNo
     """Outbox rows for the events the operator is told of, each enqueued for sending once committed.
 
     A renewal is told once, on the predecessor (naming the successor), not again as the successor's grant.
-    A license without an operator (a withdrawn draft or listing) has nobody to tell.
+    A license without an operator (a withdrawn draft or listing) has nobody to tell, and one that was
+    never public (a draft withdrawn: it has no number and no page) nothing to tell of.
     """
     wanted = [
         event
@@ -209,7 +210,7 @@ def create_lifecycle_notifications(license: License, events) -> list[LifecycleNo
         if event.action in NOTIFIED_ACTIONS
         and not (event.action == EventAction.GRANT and "predecessor" in (event.changes or {}))
     ]
-    if not wanted or license.operator_id is None:
+    if not wanted or license.operator_id is None or license.number is None:
         return []
     created = []
     with transaction.atomic():

@@ -75,9 +75,10 @@ def license_in(status: str, *, today: datetime.date | None = None, **fields) -> 
     if status == LicenseStatus.DRAFT:
         return draft(**fields)
     if status in (LicenseStatus.LISTED, LicenseStatus.WITHDRAWN):
-        license = draft(**fields)
+        # Withdrawn after it was listed: public (a draft withdrawn before listing never is).
+        license = _act(draft(**fields), LicenseAction.LIST)
         if status == LicenseStatus.LISTED:
-            return _act(license, LicenseAction.LIST)
+            return license
         return _act(license, LicenseAction.WITHDRAW, reason="No operator came forward.")
     if status == LicenseStatus.GRANTED:
         license = draft(**with_term(today + D(days=1), **fields))

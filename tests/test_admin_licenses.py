@@ -159,7 +159,7 @@ def test_stale_version_in_the_form_is_refused_and_nothing_written(client, regula
     assert license.title == "Theirs"
 
 
-def test_adding_a_license_creates_a_numbered_draft(client, regulator, hangzhou):
+def test_adding_a_license_creates_a_draft_with_a_reference_and_no_number(client, regulator, hangzhou):
     response = client.post(
         reverse("admin:licensing_license_add"),
         {
@@ -173,7 +173,7 @@ def test_adding_a_license_creates_a_numbered_draft(client, regulator, hangzhou):
     )
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     license = License.objects.get(title="New draft")
-    assert license.number.startswith(f"330100-{local_today().year}-")
+    assert license.number is None and license.reference.startswith("R")
     assert license.events.get().actor == regulator
     assert list(license.data_domains.values_list("code", flat=True)) == ["transport"]
 

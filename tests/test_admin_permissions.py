@@ -172,3 +172,48 @@ def test_non_staff_users_get_nothing(client, world):
     plain = factories.user("plain")
     client.force_login(plain)
     assert _is_login_redirect(client.get(reverse("admin:licensing_license_changelist")))
+
+
+# Operators: who may change an operator's identity and contacts, and who sees its contact emails. Hunan's
+# regulator ("outside") has named the operator on a draft of its own first: that gives no right.
+OPERATOR_EXPECTED = {
+    # operation: superuser, inside, outside, auditor, anonymous
+    "operator_view": ["contacts", "contacts", "no contacts", "no contacts", "login"],
+    "operator_edit": ["changed", "changed", 403, 403, "login"],
+}
+OPERATOR_CELLS = [(operation, role) for operation in OPERATOR_EXPECTED for role in ROLES]
+
+
+@pytest.mark.parametrize(("operation", "role"), OPERATOR_CELLS, ids=[f"{o}-{r}" for o, r in OPERATOR_CELLS])
+def test_operator_permission_matrix(client, world, operation, role):
+    from licensing.models import Operator, OperatorEvent
+
+    expected = OPERATOR_EXPECTED[operation][ROLES.index(role)]
+    operator = world.license.operator
+    Operator.objects.filter(pk=operator.pk).update(contact_emails="licensing@operator.example")
+    hunan = Regulator.objects.get(user=world.users["outside"]).authority
+    factories.draft(grantor=hunan, operator=operator, title="Bait")
+    client = _client(client, world, role)
+    url = reverse("admin:licensing_operator_change", args=[operator.pk])
+    if operation == "operator_view":
+        response = client.get(url)
+    else:
+        data = {"name": "Renamed", "name_en": "", "aliases": "", "uscc": operator.uscc, "uscc_note": ""}
+        data |= {"kind": operator.kind, "website": "", "origin": operator.origin}
+        data |= {"contact_emails": "attacker@example.test"}
+        response = client.post(url, data)
+    operator.refresh_from_db()
+    if expected == "login":
+        assert _is_login_redirect(response), response.status_code
+    elif expected in ("contacts", "no contacts"):
+        assert response.status_code == 200
+        assert ("licensing@operator.example" in response.text) == (expected == "contacts")
+    elif expected == "changed":
+        assert response.status_code == 302
+        assert (operator.name, operator.contact_emails) == ("Renamed", "attacker@example.test")
+        assert OperatorEvent.objects.get(operator=operator).actor == world.users[role]
+    else:
+        assert response.status_code == expected
+    if expected != "changed":
+        assert operator.contact_emails == "licensing@operator.example"
+        assert not OperatorEvent.objects.exists()

@@ -107,7 +107,7 @@ def _write(world, operation):
         )
     if operation == "product_on_draft":
         draft = world["draft"]
-        return "post", f"/api/v1/licenses/{draft.number}/products/", _product_body(draft, name="Planned")
+        return "post", f"/api/v1/licenses/{draft.reference}/products/", _product_body(draft, name="Planned")
     if operation == "finding_create":
         return "post", "/api/v1/findings/", FINDING
     raise AssertionError(operation)
@@ -232,7 +232,7 @@ def test_products_are_read_by_anyone_who_may_see_the_license(world):
     assert set(rows[0]) >= {"actual_price", "trial_price", "prices_posted_on", "review_cycle_months", "flags"}
     detail = anonymous.get(f"/api/v1/licenses/{license.number}/products/{world['product'].pk}/")
     assert detail.json()["id"] == world["product"].pk
-    assert anonymous.get(f"/api/v1/licenses/{world['draft'].number}/products/").status_code == 404
+    assert anonymous.get(f"/api/v1/licenses/{world['draft'].reference}/products/").status_code == 404
     other = factories.priced(factories.license_in("active"))
     assert anonymous.get(f"/api/v1/licenses/{license.number}/products/{other.pk}/").status_code == 404
     unknown = anonymous.get(f"/api/v1/licenses/{license.number}/products/?colour=red")
@@ -419,5 +419,5 @@ def test_lists_with_flags_cost_the_same_queries_for_few_and_many_rows(world):
 
 
 def test_a_national_regulator_sees_drafts_anywhere(world):
-    url = f"/api/v1/licenses/{world['draft'].number}/"
+    url = f"/api/v1/licenses/{world['draft'].reference}/"
     assert [_client(world, role).get(url).status_code for role in ("outside", "national")] == [404, 200]

@@ -74,7 +74,7 @@ def _write(world, operation):
             },
         )
     if operation == "patch_draft":
-        return "patch", f"/api/v1/licenses/{world['draft'].number}/", {"title": "New", "version": 1}
+        return "patch", f"/api/v1/licenses/{world['draft'].reference}/", {"title": "New", "version": 1}
     if operation == "transition":
         return (
             "post",
@@ -220,8 +220,8 @@ def test_create_then_patch_then_grant_through_the_api(world):
         },
         format="json",
     ).json()
-    assert created["status"] == "draft" and created["version"] == 1
-    number = created["number"]
+    assert created["status"] == "draft" and created["version"] == 1 and created["number"] is None
+    number = created["reference"]  # a draft is addressed by its reference; it stays valid after
     start = TODAY + D(days=10)
     patched = client.patch(
         f"/api/v1/licenses/{number}/",
@@ -312,7 +312,7 @@ def test_session_writes_need_the_csrf_token(world):
 
 
 def test_regulators_and_auditors_read_drafts_the_public_does_not(world):
-    url = f"/api/v1/licenses/{world['draft'].number}/"
+    url = f"/api/v1/licenses/{world['draft'].reference}/"
     assert [_client(world, role).get(url).status_code for role in ROLES] == [404, 200, 404, 200, 200]
 
 
@@ -321,3 +321,41 @@ def test_malformed_json_is_a_clear_400(world):
     response = client.generic("POST", "/api/v1/licenses/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+# Who reads a license's history in full (its draft stage, login names): both event endpoints, every role.
+HISTORY_EXPECTED = {
+    # anonymous, inside, outside, auditor, superuser
+    "license_events": ["public", "full", "public", "full", "full"],
+    "event_feed": ["public", "full", "public", "full", "full"],
+}
+HISTORY_CELLS = [(surface, role) for surface in HISTORY_EXPECTED for role in ROLES]
+
+
+@pytest.mark.parametrize(("surface", "role"), HISTORY_CELLS, ids=[f"{s}-{r}" for s, r in HISTORY_CELLS])
+def test_event_history_matrix(world, surface, role):
+    from licensing import lifecycle
+
+    inside = world["users"]["inside"]
+    license = lifecycle.create_license(
+        actor=inside, title="Drafted", grantor=world["hangzhou"], data_domains=["transport"], scope="Buses."
+    )
+    lifecycle.edit(license, {"remarks": "note while drafting"}, actor=inside, expected_version=1)
+    lifecycle.transition(license, "list", actor=inside, expected_version=2)
+    client = _client(world, role)
+    if surface == "license_events":
+        events = client.get(f"/api/v1/licenses/{license.number}/events/").json()["results"]
+    else:
+        feed = client.get("/api/v1/events/", {"limit": 500}).json()["results"]
+        events = [event for event in feed if event["license_reference"] == license.reference]
+    expected = HISTORY_EXPECTED[surface][ROLES.index(role)]
+    if expected == "full":
+        assert [(e["action"], e["actor"]) for e in events] == [
+            ("create", "inside"),
+            ("edit", "inside"),
+            ("list", "inside"),
+        ]
+        assert events[1]["changes"]["remarks"][1] == "note while drafting"
+    else:
+        assert [(e["action"], e["actor"]) for e in events] == [("list", "杭州市数据资源管理局")]
+        assert "note while drafting" not in str(events)

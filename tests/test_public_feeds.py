@@ -76,7 +76,7 @@ def test_feed_speaks_the_readers_language(client):
 
 def test_unknown_and_draft_licenses_have_no_feed(client):
     draft = factories.draft()
-    assert client.get(f"/licenses/{draft.number}/feed.atom").status_code == 404
+    assert client.get(f"/licenses/{draft.reference}/feed.atom").status_code == 404
     assert client.get("/licenses/330100-2099-0001/feed.atom").status_code == 404
 
 

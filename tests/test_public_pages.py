@@ -251,13 +251,14 @@ def test_demo_records_are_marked_as_invented(client):
 
 def test_a_draft_answers_404_like_a_number_that_does_not_exist(client):
     draft = factories.draft(title="Unannounced plan")
-    _draft_response, draft_html = _page(client, f"/licenses/{draft.number}/", expect=404)
+    # A draft has no number; its reference opens no public page either.
+    _draft_response, draft_html = _page(client, f"/licenses/{draft.reference}/", expect=404)
     _missing_response, missing_html = _page(client, "/licenses/330100-2099-0001/", expect=404)
     assert "Unannounced plan" not in draft_html
-    assert _without_token(draft_html).replace(draft.number, "N") == _without_token(missing_html).replace(
-        "330100-2099-0001", "N"
-    )
-    _page(client, f"/licenses/{draft.number}/feed.atom", expect=404)
+    assert _without_token(draft_html).replace(draft.reference, "N") == _without_token(
+        missing_html
+    ).replace("330100-2099-0001", "N")
+    _page(client, f"/licenses/{draft.reference}/feed.atom", expect=404)
 
 
 def test_unknown_number_is_a_helpful_404_with_search_and_suggestions(client):
@@ -326,7 +327,7 @@ def test_authority_page_lists_the_public_licenses_it_granted(client):
     assert "杭州市数据资源管理局" in html and "Hangzhou Data Office" in html and "330100" in html
     assert "Prefecture" in html
     assert granted.number in html and withdrawn.number in html
-    assert draft.number not in html and "Not yet public" not in html and elsewhere.number not in html
+    assert draft.reference not in html and "Not yet public" not in html and elsewhere.number not in html
     assert "2 licenses granted" in html
 
 

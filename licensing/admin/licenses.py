@@ -49,7 +49,7 @@ class _ServiceRefused(Exception):
 class LicenseAdmin(RoleAdmin):
     form = LicenseAdminForm
     list_display = [
-        "number",
+        "identifier_column",
         "title",
         "grantor",
         "operator",
@@ -70,13 +70,14 @@ class LicenseAdmin(RoleAdmin):
     list_select_related = ["grantor", "operator"]
     search_fields = [
         "number",
+        "reference",
         "title",
         "operator__name",
         "operator__name_en",
         "operator__aliases",
         "operator__uscc",
     ]
-    search_help_text = _("Number, title, operator name or USCC (any spacing or width).")
+    search_help_text = _("Number or reference, title, operator name or USCC (any spacing or width).")
     date_hierarchy = "term_end"
     ordering = ["-created_at", "-id"]
     actions = ["bulk_suspend", "bulk_reinstate", "bulk_revoke"]
@@ -151,6 +152,11 @@ class LicenseAdmin(RoleAdmin):
         return fieldsets
 
     # The change list.
+
+    @admin.display(description=_("number"), ordering="number")
+    def identifier_column(self, obj):
+        # A draft has no number yet: its reference stands in.
+        return obj.identifier
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -321,7 +327,7 @@ class LicenseAdmin(RoleAdmin):
                     request,
                     _("%(number)s: %(action)s done; the license is now %(status)s.")
                     % {
-                        "number": license.number,
+                        "number": license.identifier,
                         "action": action.label,
                         "status": license.get_status_display(),
                     },
@@ -354,7 +360,7 @@ class LicenseAdmin(RoleAdmin):
                     request,
                     _("%(number)s renewed by %(successor)s, granted from %(start)s.")
                     % {
-                        "number": license.number,
+                        "number": license.identifier,
                         "successor": successor.number,
                         "start": successor.term_start,
                     },
@@ -418,7 +424,7 @@ class LicenseAdmin(RoleAdmin):
                 "original": license,
                 "license": license,
                 "form": form,
-                "title": license.number,
+                "title": license.identifier,
                 **context,
             },
         )
@@ -484,7 +490,7 @@ class LicenseAdmin(RoleAdmin):
         if version is None:
             self.message_user(
                 request,
-                _("%(number)s: not changed (its version was not sent).") % {"number": license.number},
+                _("%(number)s: not changed (its version was not sent).") % {"number": license.identifier},
                 messages.ERROR,
             )
             return
@@ -502,15 +508,15 @@ class LicenseAdmin(RoleAdmin):
             self.message_user(
                 request,
                 _("%(number)s: not changed: it was changed by someone else since you opened the list.")
-                % {"number": license.number},
+                % {"number": license.identifier},
                 messages.ERROR,
             )
         except LicensingError as error:
-            self.message_user(request, f"{license.number}: {error.message}", messages.ERROR)
+            self.message_user(request, f"{license.identifier}: {error.message}", messages.ERROR)
         else:
             self.message_user(
                 request,
-                _("%(number)s: %(action)s done.") % {"number": license.number, "action": action.label},
+                _("%(number)s: %(action)s done.") % {"number": license.identifier, "action": action.label},
                 messages.SUCCESS,
             )
 

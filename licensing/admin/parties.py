@@ -4,7 +4,7 @@ operators (registered by any regulator, edited where a license of theirs lies in
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .. import access
+from .. import access, operators
 from ..access import Role
 from ..models import Authority, Operator, Regulator
 from .base import RoleAdmin
@@ -53,7 +53,53 @@ class RegulatorAdmin(SuperuserManagedAdmin):
 class OperatorAdmin(RoleAdmin):
     list_display = ["name", "name_en", "uscc", "kind", "origin"]
     list_filter = ["kind", "origin"]
+    # Never the contact emails: a search on them would tell any regulator whose they are.
     search_fields = ["name", "name_en", "aliases", "uscc"]
+    change_form_template = "admin/licensing/operator/change_form.html"
+
+    def _sees_contacts(self, request, obj) -> bool:
+        """Contact emails are shown (and their field offered) only to whom may change the operator, and
+        on the form that registers one."""
+        if not request.user.is_staff:
+            return False
+        if obj is None:
+            return access.can_register_operators(request.user)
+        return access.can_change_operator(request.user, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._sees_contacts(request, obj):
+            return fields
+        return [field for field in fields if field != "contact_emails"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # An edit goes through the service, which records it (licensing.operators); `obj` already carries
+        # the new values, so the service is given the row as it was and the fields the form changed.
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        operators.edit_operator(Operator.objects.get(pk=obj.pk), changes, actor=request.user)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["operator_history"] = self._history(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _history(self, request, obj) -> list[dict]:
+        """The operator's recorded changes, newest first, each field with its values before and after
+        (the contact emails' only for whom may see them)."""
+        contacts = self._sees_contacts(request, obj)
+        history = []
+        for event in obj.events.order_by("-created_at", "-id"):
+            rows = []
+            for field, (before, after) in event.changes.items():
+                label = Operator._meta.get_field(field).verbose_name
+                if field == "contact_emails" and not contacts:
+                    before = after = _("(not shown)")
+                rows.append({"field": label, "before": before, "after": after})
+            history.append({"event": event, "rows": rows})
+        return history
 
     def has_add_permission(self, request):
         return request.user.is_staff and access.can_register_operators(request.user)

@@ -28,6 +28,7 @@ _AUTHORITY = ("id", "name", "name_en", "division_code", "kind", "uscc")
 _OPERATOR = ("id", "name", "name_en", "aliases", "uscc", "uscc_note", "kind", "website")
 _PLAIN = (
     "number",
+    "reference",
     "title",
     "status",
     "status_changed_at",
@@ -141,7 +142,8 @@ def with_domains(rows) -> list[dict]:
 class _LicenseFacts:
     """What compliance.product_flags reads of a license, from a row of values."""
 
-    number: str
+    number: str | None
+    reference: str
     status: str
     term_start: datetime.date | None
     term_end: datetime.date | None
@@ -156,7 +158,9 @@ def with_flags(rows: list[dict]) -> list[dict]:
     for product in Product.objects.filter(license_id__in=offering).order_by("name", "id") if offering else ():
         products[product.license_id].append(product)
     for row in rows:
-        facts = _LicenseFacts(row["number"], row["status"], row["term_start"], row["term_end"])
+        facts = _LicenseFacts(
+            row["number"], row["reference"], row["status"], row["term_start"], row["term_end"]
+        )
         row["flags"] = [
             flag
             for product in products[row["id"]]
@@ -223,6 +227,7 @@ def license_representation(row: dict) -> dict:
     consideration = row["consideration"]
     return {
         "number": row["number"],
+        "reference": row["reference"],
         "title": row["title"],
         "status": row["status"],
         "status_label": str(LicenseStatus(row["status"]).label),

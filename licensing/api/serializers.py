@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from .. import access, compliance, identifiers, verify
+from .. import access, compliance, history, identifiers, verify
 from ..choices import (
     AuthorizationMode,
     ChargingUnit,
@@ -242,6 +242,7 @@ class LicenseSerializer(serializers.ModelSerializer):
         model = License
         fields = [
             "number",
+            "reference",
             "title",
             "status",
             "status_label",
@@ -294,10 +295,14 @@ class LicenseSerializer(serializers.ModelSerializer):
 
 class LicenseEventSerializer(serializers.ModelSerializer):
     """An event as recorded, with what corrections made of it. Views pass events annotated by
-    LicenseEventQuerySet.with_effective_day."""
+    LicenseEventQuerySet.with_effective_day, each with its license and grantor
+    and its actor_authority selected. `context["request"]`'s user decides how the actor is named
+    (history.actor_shown): a login name only for those who see the license's history in full, else the
+    authority acted for."""
 
-    license = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    actor = serializers.CharField(source="actor_repr", read_only=True)
+    license = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    license_reference = serializers.CharField(source="license.reference", read_only=True)
+    actor = serializers.SerializerMethodField()
     occurred_on = serializers.DateField(
         read_only=True,
         help_text=_(
@@ -335,7 +340,21 @@ class LicenseEventSerializer(serializers.ModelSerializer):
             "actor",
             "corrects",
             "corrected_by",
+            "license_reference",
         ]
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text=_(
+                'Who acted: the authority they acted for ("registry (automatic)" for the registry\'s '
+                "own acts); the login name only for regulators in the license's jurisdiction, auditors "
+                "and superusers."
+            )
+        )
+    )
+    def get_actor(self, event) -> str:
+        request = self.context.get("request")
+        return history.actor_shown(event, request.user if request is not None else None)
 
 
 def occurred_on_field():

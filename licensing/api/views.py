@@ -1,5 +1,7 @@
 """The API's endpoints: thin views over licensing.access, lifecycle, verify, search and feed."""
 
+import re
+
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, calls, compliance, feed, findings, lifecycle, products, search, verify
+from ..choices import LicenseStatus
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
+from ..models.licenses import NUMBER_PATTERN, REFERENCE_PATTERN, lookup_q
 from . import serializers as s
 from .caching import CachedPublicReads, is_anonymous
 from .filters import (
@@ -78,11 +82,19 @@ class LicenseViewSet(
 
     serializer_class = s.LicenseSerializer
     lookup_field = "number"
-    lookup_value_regex = r"[0-9]{6}-[0-9]{4}-[0-9]{4,}"
+    # A public number, or the reference every license has (drafts have only that): see get_object.
+    lookup_value_regex = f"{NUMBER_PATTERN}|{REFERENCE_PATTERN}"
     filterset_class = LicenseFilter
 
     def get_queryset(self):
         return access.visible_licenses(self.request.user, _license_queryset())
+
+    def get_object(self):
+        """The license the URL names by number or by reference (lookup_q), if this user may see it."""
+        queryset = self.filter_queryset(self.get_queryset())
+        license = get_object_or_404(queryset, lookup_q(self.kwargs["number"]))
+        self.check_object_permissions(self.request, license)
+        return license
 
     def cached_license(self):
         return self.kwargs.get("number") if self._read_action() == "retrieve" else None
@@ -101,14 +113,16 @@ class LicenseViewSet(
 
     def retrieve(self, request, number=None):
         def build():
-            if is_anonymous(request):
+            if is_anonymous(request) and re.fullmatch(NUMBER_PATTERN, number):
                 rows = public_license_values(number)
             else:
-                visible = access.visible_licenses(request.user, License.objects.filter(number=number))
-                rows = license_values(visible)[:1]
+                named = License.objects.filter(lookup_q(number))
+                rows = license_values(access.visible_licenses(request.user, named))[:1]
             rows = with_flags(with_domains(rows))
             if not rows:
-                raise exceptions.NotFound(_("No license with this number, or not visible to you."))
+                raise exceptions.NotFound(
+                    _("No license with this number or reference, or not visible to you.")
+                )
             return Response(license_representation(rows[0]))
 
         return self.cached_read(request, build)
@@ -228,11 +242,15 @@ class LicenseViewSet(
         events = (
             LicenseEvent.objects.filter(license=license)
             .with_effective_day()
-            .select_related("license")
+            .select_related("license__grantor", "actor_authority")
             .order_by("created_at", "id")
         )
+        if not access.sees_event_details(request.user, license):
+            # The draft stage (its creation and the edits made while drafting) is not public record.
+            events = events.exclude(to_status=LicenseStatus.DRAFT)
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.LicenseEventSerializer(page, many=True).data)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(s.LicenseEventSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary=_("Correct an event's effective day or reason"),
@@ -270,7 +288,10 @@ class LicenseViewSet(
             occurred_on=data.get("occurred_on"),
             corrected_reason=data.get("corrected_reason"),
         )
-        return Response(s.LicenseEventSerializer(correction).data, status=status.HTTP_201_CREATED)
+        context = self.get_serializer_context()
+        return Response(
+            s.LicenseEventSerializer(correction, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     # Products and services of a license, with their caps and prices.
 
@@ -677,7 +698,9 @@ class EventFeedView(PublicReads, APIView):
         page = feed.read(request.user, since, int(limit))
         return Response(
             {
-                "results": s.LicenseEventSerializer(page.events, many=True).data,
+                "results": s.LicenseEventSerializer(
+                    page.events, many=True, context={"request": request}
+                ).data,
                 "next_cursor": page.next_cursor.encode(),
                 "has_more": page.has_more,
             }

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
         ("licensing", "0007_calls_and_co_grantors"),
         ("licensing", "0007_event_corrections"),
         ("licensing", "0007_terms_and_parties"),
+        ("licensing", "0007_access"),
     ]
 
     operations = []

@@ -6,7 +6,7 @@ from .domains import Domain
 from .events import EventImmutableError, LicenseEvent
 from .findings import Finding
 from .licenses import License, LicenseNumberCounter
-from .operators import Operator
+from .operators import Operator, OperatorEvent
 from .products import Product
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 
@@ -22,6 +22,7 @@ __all__ = [
     "LicenseNumberCounter",
     "LifecycleNotification",
     "Operator",
+    "OperatorEvent",
     "OutboxState",
     "Product",
     "Regulator",

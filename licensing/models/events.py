@@ -5,6 +5,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import EventAction, LicenseStatus
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
+from .authorities import Authority
 from .licenses import License
 
 
@@ -32,17 +34,8 @@ class EventImmutableError(Exception):
         super().__init__(_("License events are append-only: they cannot be changed or deleted."))
 
 
-class LicenseEventQuerySet(models.QuerySet):
-    # Bulk paths bypass Model.save/delete, so they are closed here too. bulk_update is refused before it
-    # opens its own transaction, so the refusal leaves the caller's transaction usable.
-    def update(self, **kwargs):
-        raise EventImmutableError()
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise EventImmutableError()
-
-    def delete(self):
-        raise EventImmutableError()
+class LicenseEventQuerySet(AppendOnlyQuerySet):
+    immutable_error = EventImmutableError
 
     def with_effective_day(self):
         """Each event with `effective_on`, the day it took effect as last corrected (its own `occurred_on`
@@ -60,12 +53,14 @@ class LicenseEventQuerySet(models.QuerySet):
         )
 
 
-class LicenseEvent(models.Model):
+class LicenseEvent(AppendOnlyModel):
     """One thing that happened to a license: a status change, an edit or amendment, a renewal.
 
     Append-only. The model refuses updates and deletes; on PostgreSQL a trigger refuses them too
     (migration 0002), so not even raw SQL rewrites history.
     """
+
+    immutable_error = EventImmutableError
 
     license = models.ForeignKey(
         License, on_delete=models.PROTECT, related_name="events", verbose_name=_("license")
@@ -85,6 +80,17 @@ class LicenseEvent(models.Model):
         help_text=_("Empty for the registry's own actions (the sweep)."),
     )
     actor_repr = models.CharField(_("actor as recorded"), max_length=200)
+    # The authority the actor acted for, fixed when the event is written: what the public is shown instead
+    # of the login name (licensing.history.public_actor). Empty for the sweep, for superusers without a
+    # regulator profile, and for events recorded before it was kept.
+    actor_authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor's authority"),
+    )
     changes = models.JSONField(_("changes"), default=dict, blank=True, help_text=_("Field: [before, after]."))
     occurred_on = models.DateField(
         _("occurred on"), help_text=_("The real-world date, which may precede the record.")
@@ -116,11 +122,3 @@ class LicenseEvent(models.Model):
 
     def __str__(self):
         return f"{self.license_id}: {self.action} ({self.occurred_on})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise EventImmutableError()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise EventImmutableError()

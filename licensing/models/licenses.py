@@ -1,4 +1,6 @@
 import datetime
+import re
+import secrets
 from collections import defaultdict
 
 from django.conf import settings
@@ -86,6 +88,25 @@ def load_co_grantors(licenses: list) -> list:
     return licenses
 
 
+# A draft's permanent internal reference: "R" and 10 random base32 characters (50 bits), so it tells
+# nothing about how many drafts there are. Public numbers are allocated when a license leaves draft.
+REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+REFERENCE_PATTERN = r"R[A-Z2-7]{10}"
+NUMBER_PATTERN = r"[0-9]{6}-[0-9]{4}-[0-9]{4,}"
+
+
+def new_reference() -> str:
+    return "R" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def lookup_q(value: str) -> Q:
+    """The condition selecting the license that `value` names: a reference (R...) or a public number.
+    The API's one way of resolving the license in a URL."""
+    if re.fullmatch(REFERENCE_PATTERN, value or ""):
+        return Q(reference=value)
+    return Q(number=value)
+
+
 class LicenseNumberCounter(models.Model):
     """The last sequence number handed out per grantor division and year (see License.allocate_number)."""
 
@@ -107,7 +128,17 @@ class LicenseNumberCounter(models.Model):
 class License(models.Model):
     """An authorization to operate public data: who granted it to whom, for what, and for how long."""
 
-    number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
+    # The public number: allocated when the license first leaves draft by a listing or a grant (null
+    # until then, and for good where a draft is withdrawn: such a license was never public).
+    number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    reference = models.CharField(
+        _("reference"),
+        max_length=11,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text=_("The registry's internal reference, given at creation; drafts have no number yet."),
+    )
     title = models.CharField(_("title"), max_length=300)
     grantor = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="granted_licenses", verbose_name=_("grantor")
@@ -244,16 +275,22 @@ class License(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.title}"
+        return f"{self.identifier} {self.title}"
 
     def save(self, *args, **kwargs):
-        if self._state.adding and not self.number:
+        # Created directly in a public state (data loads): numbered at once. Drafts wait (lifecycle).
+        if self._state.adding and not self.number and self.status != LicenseStatus.DRAFT:
             self.number = self.allocate_number(self.grantor.division_code, local_today().year)
         super().save(*args, **kwargs)
 
     # Never deleted: see LicenseDeletionError.
     def delete(self, *args, **kwargs):
         raise LicenseDeletionError()
+
+    @property
+    def identifier(self) -> str:
+        """The public number, or the internal reference while there is none (drafts)."""
+        return self.number or self.reference
 
     @staticmethod
     def allocate_number(division_code: str, year: int) -> str:

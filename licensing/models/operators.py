@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import OperatorKind, RecordOrigin
 from ..fields import USCCField
 from ..identifiers import normalize_name
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 def split_lines(text: str) -> list[str]:
@@ -91,3 +93,54 @@ class Operator(models.Model):
     def clean(self):
         if not self.uscc and not self.uscc_note.strip():
             raise ValidationError({"uscc_note": _("Give the USCC, or say why there is none.")})
+
+
+class OperatorEventImmutableError(Exception):
+    """Operator events are the record of who changed an operator's identity and contacts."""
+
+    def __init__(self):
+        super().__init__(_("Operator events are append-only: they cannot be changed or deleted."))
+
+
+class OperatorEventQuerySet(AppendOnlyQuerySet):
+    immutable_error = OperatorEventImmutableError
+
+
+class OperatorEvent(AppendOnlyModel):
+    """One change of an operator's identity or contacts (name, USCC, contact emails, ...): who made it,
+    when, and the fields before and after. Written by licensing.operators.edit_operator only.
+
+    Append-only: the model refuses updates and deletes; on PostgreSQL a trigger refuses them too
+    (migration 0007).
+    """
+
+    immutable_error = OperatorEventImmutableError
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.PROTECT, related_name="events", verbose_name=_("operator")
+    )
+    # PROTECT: an actor is deactivated, never deleted, so the history keeps who did what.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operator_events",
+        verbose_name=_("actor"),
+    )
+    actor_repr = models.CharField(_("actor as recorded"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, help_text=_("Field: [before, after]."))
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = OperatorEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("operator event")
+        verbose_name_plural = _("operator events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["operator", "created_at"], name="operator_event_created")]
+
+    def __str__(self):
+        return f"{self.operator_id}: {', '.join(self.changes)}"
