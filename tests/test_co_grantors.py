@@ -65,13 +65,13 @@ def test_created_through_the_api_and_shown_everywhere(client, world):
     # In the authorities' order (by division code).
     assert _ids(body["co_grantors"]) == [world["jiangsu"].pk, world["anhui"].pk]
     assert body["co_grantors"][0]["division_code"] == "320000"
-    number = body["number"]
     listed = api.post(
-        f"/api/v1/licenses/{number}/transitions/",
+        f"/api/v1/licenses/{body['reference']}/transitions/",
         {"action": "list", "version": body["version"]},
         format="json",
     )
     assert listed.status_code == 200
+    number = listed.json()["number"]
     public = APIClient()
     # The lean reads (anonymous detail, list) show them as the serializer does.
     detail = public.get(f"/api/v1/licenses/{number}/").json()
@@ -108,12 +108,12 @@ def test_filters_match_a_co_grantor(client, world):
 
 def test_the_co_grantors_jurisdiction_reads_the_draft_and_only_the_lead_writes(world):
     draft = factories.draft(grantor=world["zhejiang"], co_grantors=[world["jiangsu"]])
-    url = f"/api/v1/licenses/{draft.number}/"
+    url = f"/api/v1/licenses/{draft.reference}/"
     # A co-grantor's regulator reads the draft, but may not change it.
     co = _client(world, "co")
     assert co.get(url).status_code == 200
     assert _ids(co.get(url).json()["co_grantors"]) == [world["jiangsu"].pk]
-    assert draft.number in [row["number"] for row in co.get("/api/v1/licenses/").json()["results"]]
+    assert draft.reference in [row["reference"] for row in co.get("/api/v1/licenses/").json()["results"]]
     refused = co.patch(url, {"title": "Changed", "version": draft.version}, format="json")
     assert refused.status_code == 403
     refused = co.post(f"{url}transitions/", {"action": "list", "version": draft.version}, format="json")
@@ -156,7 +156,7 @@ def test_admin_co_grantor_reads_but_does_not_change(client, world):
     draft.refresh_from_db()
     assert draft.title != "Changed"
     listing = client.get("/admin/licensing/license/", {"grantor": world["jiangsu"].pk}).text
-    assert draft.number in listing
+    assert draft.reference in listing
     client.force_login(world["users"]["other"])
     assert client.get(change_url).status_code == 404
 

@@ -215,7 +215,7 @@ def test_the_api_creates_patches_and_grants_a_license_with_no_published_end(hang
         format="json",
     )
     assert created.status_code == 201, created.json()
-    number = created.json()["number"]
+    number = created.json()["reference"]  # a draft is addressed by its reference
     patched = api.patch(f"/api/v1/licenses/{number}/", {"term_end": None, "version": 1}, format="json")
     assert (patched.status_code, patched.json()["term_end_published"]) == (200, False)
     granted = api.post(
@@ -239,7 +239,7 @@ def test_an_end_without_a_start_is_refused_naming_term_start(hangzhou):
 def test_a_grant_still_needs_the_term_start(hangzhou):
     license = factories.draft(grantor=hangzhou, operator=factories.operator())
     response = _api(_regulator(hangzhou, "hz")).post(
-        f"/api/v1/licenses/{license.number}/transitions/",
+        f"/api/v1/licenses/{license.identifier}/transitions/",
         {"action": "grant", "version": license.version},
         format="json",
     )
@@ -285,7 +285,7 @@ def test_a_whole_authorization_needs_no_data_domains_but_a_by_domain_one_does(ha
     assert whole.status == "active" and not whole.data_domains.exists()
     by_domain = factories.draft(grantor=hangzhou, data_domains=[])
     response = _api(_regulator(hangzhou, "hz")).post(
-        f"/api/v1/licenses/{by_domain.number}/transitions/",
+        f"/api/v1/licenses/{by_domain.identifier}/transitions/",
         {"action": "list", "version": by_domain.version},
         format="json",
     )
@@ -353,11 +353,13 @@ def test_an_operator_without_a_code_is_written_and_read_by_id(client, hangzhou):
     )
     assert license.status_code == 201, license.json()
     assert license.json()["operator"]["id"] == body["id"]
-    number = license.json()["number"]
     granted = api.post(
-        f"/api/v1/licenses/{number}/transitions/", {"action": "grant", "version": 1}, format="json"
+        f"/api/v1/licenses/{license.json()['reference']}/transitions/",
+        {"action": "grant", "version": 1},
+        format="json",
     )
     assert granted.status_code == 200
+    number = granted.json()["number"]
     page = client.get(f"/licenses/{number}/", **EN).content.decode()
     assert "Code not published: Not published in the notice." in page
     verdict = client.get("/verify/", {"q": "锦江无码示例公司"}, **EN).content.decode()
@@ -420,7 +422,7 @@ def test_operator_id_and_uscc_naming_the_same_operator_agree_and_null_clears_it(
         format="json",
     )
     assert created.status_code == 201 and created.json()["operator"]["id"] == operator.pk
-    number = created.json()["number"]
+    number = created.json()["reference"]  # a draft is addressed by its reference
     cleared = api.patch(f"/api/v1/licenses/{number}/", {"operator_id": None, "version": 1}, format="json")
     assert cleared.status_code == 200 and cleared.json()["operator"] is None
 
