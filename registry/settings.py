@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "corsheaders",
     "drf_spectacular",
@@ -222,7 +221,7 @@ else:
 API_THROTTLE = env_bool("API_THROTTLE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "licensing.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["licensing.api.permissions.ReadPublicWriteRegulator"],
@@ -236,6 +235,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "licensing.api.errors.exception_handler",
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
 }
+# API tokens (licensing.tokens): stored as a digest, shown once, valid this many days unless asked otherwise.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public-Data Operating License Registry API",
     "DESCRIPTION": (

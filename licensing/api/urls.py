@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import tokens, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -10,6 +10,7 @@ router.register("licenses", views.LicenseViewSet, basename="license")
 router.register("operators", views.OperatorViewSet, basename="operator")
 router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("findings", views.FindingViewSet, basename="finding")
+router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 
 app_name = "api"
 urlpatterns = [

@@ -8,13 +8,16 @@ from .licenses import License, LicenseNumberCounter
 from .operators import Operator
 from .products import Product
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
+from .tokens import ApiToken, IdempotencyKey
 
 __all__ = [
+    "ApiToken",
     "Authority",
     "Domain",
     "EventImmutableError",
     "ExpiryReminder",
     "Finding",
+    "IdempotencyKey",
     "License",
     "LicenseEvent",
     "LicenseNumberCounter",
