@@ -186,10 +186,19 @@ LICENSING_SEND_MAX_ATTEMPTS = env_int("LICENSING_SEND_MAX_ATTEMPTS", 5, minimum=
 LICENSING_SEND_RETRY_MINUTES = env_int("LICENSING_SEND_RETRY_MINUTES", 30, minimum=1)
 # A worker's claim on an email lapses after this long, so one that died mid-send does not strand it.
 LICENSING_SEND_LEASE_MINUTES = env_int("LICENSING_SEND_LEASE_MINUTES", 10, minimum=1)
-# With Redis unreachable, publishing a task gives up within a few seconds (and the failure is logged)
-# instead of holding the request that caused it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Publishing a task happens on the request path (on commit), so it gives up quickly with the broker
+# unreachable or hung: one attempt, each socket operation bounded by CELERY_BROKER_TIMEOUT_SECONDS. The
+# outbox row stays pending and the sweep enqueues it again (licensing.outbox). Workers and beat, which
+# are not on a request path, reconnect as usual.
+CELERY_BROKER_TIMEOUT_SECONDS = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 1, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
+    # Opening the channel a publish uses: one connection attempt, not kombu's retry loop.
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
 # Links in emails point at the public site: SITE_URL is its address as readers reach it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 _site_scheme, _, _site_rest = SITE_URL.partition("://")
