@@ -5,6 +5,7 @@ email, so that `make run` needs nothing but Python.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -113,11 +114,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How many proxies in front of the web processes append to X-Forwarded-For (0: none, the header is not
+# believed). One setting for the client address of login lockouts and throttles (registry.proxies);
+# API_NUM_PROXIES, its former name, is read when it is not set.
+TRUSTED_PROXY_COUNT = env_int(
+    "DJANGO_TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 0, minimum=0), minimum=0
+)
+
 # Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's as the trusted proxies report it (registry.proxies), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "registry.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
@@ -234,7 +244,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["licensing.api.permissions.ReadPublicWriteRegulator"],
-    "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.AnonymousReadThrottle"] if API_THROTTLE else [],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "licensing.api.throttling.AnonymousReadThrottle",
+        "licensing.api.throttling.AuthenticatedThrottle",
+    ]
+    if API_THROTTLE
+    else [],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -242,8 +257,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "licensing.api.errors.exception_handler",
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Signed-in API clients (tokens, sessions), per user; and anonymous searches of the public pages, per
+# address (licensing.api.throttling). Both off with API_THROTTLE=false.
+API_USER_RATE = env_str("API_USER_RATE", "600/minute")
+HTML_SEARCH_RATE = env_str("HTML_SEARCH_RATE", "30/minute") if API_THROTTLE else None
+for _name, _rate in (
+    ("API_ANON_RATE", REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]),
+    ("API_USER_RATE", API_USER_RATE),
+    ("HTML_SEARCH_RATE", HTML_SEARCH_RATE or "1/minute"),
+):
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"{_name} must be a rate such as 120/minute, got {_rate!r}.")
 # API tokens (licensing.tokens): stored as a digest, shown once, valid this many days unless asked otherwise.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 SPECTACULAR_SETTINGS = {

@@ -10,6 +10,7 @@ from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
 from ..models import License
 from ..search import clean_query, search_licenses
 from .common import NotFound, cached_page, listed_licenses, paginate
+from .throttling import throttled_search
 
 HOME_EXPIRY_DAYS = 90
 HOME_ROWS = 10
@@ -36,6 +37,7 @@ def home(request):
 
 
 @require_safe
+@throttled_search
 def license_list(request):
     def build():
         filters = LicenseFilters(request.GET)
