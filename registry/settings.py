@@ -203,13 +203,13 @@ LICENSING_SEND_RETRY_MINUTES = env_int("LICENSING_SEND_RETRY_MINUTES", 30, minim
 LICENSING_SEND_LEASE_MINUTES = env_int("LICENSING_SEND_LEASE_MINUTES", 10, minimum=1)
 # Publishing a task happens on the request path (on commit), so it gives up quickly with the broker
 # unreachable or hung: one attempt, each socket operation bounded by CELERY_BROKER_TIMEOUT_SECONDS. The
-# outbox row stays pending and the sweep enqueues it again (licensing.outbox). Workers and beat, which
-# are not on a request path, reconnect as usual.
-CELERY_BROKER_TIMEOUT_SECONDS = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 1, minimum=1)
-CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT_SECONDS
+# outbox row stays pending and the sweep enqueues it again (licensing.outbox). Beat's publish of the
+# sweep is a single attempt too (a missed run is harmless); a worker reconnects as Celery always does.
+_broker_timeout = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 1, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = _broker_timeout
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
-    "socket_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": _broker_timeout,
+    "socket_timeout": _broker_timeout,
     # Opening the channel a publish uses: one connection attempt, not kombu's retry loop.
     "max_retries": 0,
 }
