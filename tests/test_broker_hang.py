@@ -6,7 +6,6 @@ The test starts its own redis-server on a free port and pauses it with SIGSTOP (
 never touched). The test database commits here, so on-commit enqueues happen inside the request.
 """
 
-import datetime
 import os
 import shutil
 import signal
@@ -17,6 +16,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
+from licensing.dates import local_today
 from licensing.models import LifecycleNotification, OutboxState
 
 from . import factories
@@ -35,8 +35,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def paused_redis():
-    """The URL of a redis-server of this test's own, running until `pause()` is called on the yielded
-    handle; stopped and killed at the end whatever happens."""
+    """A redis-server of this test's own (its `url`), running until its `pause()`; resumed and killed at
+    the end whatever happens."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.path.exists(binary):
         if "redis" in REQUIRED:
@@ -53,16 +53,18 @@ def paused_redis():
         if "Ready to accept connections" in line:
             break
     else:
+        process.kill()
         pytest.fail(f"redis-server on port {port} did not start")
-    url = f"redis://127.0.0.1:{port}/0"
 
-    class Handle:
-        def pause(self):
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        @staticmethod
+        def pause():
             os.kill(process.pid, signal.SIGSTOP)
 
-    Handle.url = url
     try:
-        yield Handle()
+        yield Server
     finally:
         os.kill(process.pid, signal.SIGCONT)
         process.kill()
@@ -76,7 +78,7 @@ def _timed(call):
 
 
 def test_a_write_returns_within_the_bound_and_the_email_stays_owed(paused_redis, settings):
-    today = datetime.date.today()
+    today = local_today()
     license = active_license(today, today + D(days=200))
     user = factories.user("root", is_superuser=True, is_staff=True)
     client = APIClient()
@@ -84,7 +86,7 @@ def test_a_write_returns_within_the_bound_and_the_email_stays_owed(paused_redis,
     path = f"/api/v1/licenses/{license.number}/transitions/"
     with celery_conf(task_always_eager=False, broker_url=paused_redis.url) as app:
         with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)  # the pool is warm, as in a running web process
+            connection.ensure_connection(max_retries=1)  # it answers, until paused
         paused_redis.pause()
 
         response, took = _timed(
