@@ -150,3 +150,40 @@ def test_the_last_use_is_recorded_at_most_every_few_minutes(regulator, frozen, d
     client.get("/api/v1/tokens/")
     token.refresh_from_db()
     assert token.last_used_at == NOW + D(minutes=5)
+
+
+def test_in_the_admin_a_user_sees_and_revokes_their_own_tokens_and_superusers_all(client, regulator):
+    from django.urls import reverse
+
+    regulator.is_staff = True
+    regulator.set_password("pw-for-tests-only")
+    regulator.save()
+    mine = factories.api_token_header(regulator, name="mine").split()[1]
+    other = factories.user("other", is_staff=True)
+    Regulator.objects.create(
+        user=other, authority=factories.authority("430000"), contact_email="o@example.test"
+    )
+    factories.api_token_header(other, name="theirs")
+    theirs = ApiToken.objects.get(user=other)
+    changelist = reverse("admin:licensing_apitoken_changelist")
+    assert client.get(changelist).status_code == 302  # to the login page
+
+    client.force_login(regulator)
+    listed = client.get(changelist)
+    assert listed.status_code == 200
+    assert "mine" in listed.text and "theirs" not in listed.text and mine not in listed.text
+    assert client.get(reverse("admin:licensing_apitoken_change", args=[theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse("admin:licensing_apitoken_delete", args=[theirs.pk]), {"post": "yes"}).status_code
+        == 404
+    )
+    own = ApiToken.objects.get(user=regulator)
+    response = client.post(reverse("admin:licensing_apitoken_delete", args=[own.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert list(ApiToken.objects.all()) == [theirs]
+    assert _token_client(f"Token {mine}").get("/api/v1/tokens/").status_code == 401
+
+    client.force_login(factories.user("root", is_staff=True, is_superuser=True))
+    assert "theirs" in client.get(changelist).text
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"})
+    assert not ApiToken.objects.exists()
