@@ -12,12 +12,15 @@ worker, claimed, and recorded as sent, failed or not needed.
   retries it from the admin. No task waits in Redis with an ETA or a long countdown (Redis would hand it
   out again after its visibility timeout).
 - Enqueueing fails open: with the broker unreachable the failure is logged and the row stays pending, so
-  the next sweep after the broker returns sends what is owed.
+  the next sweep after the broker returns sends what is owed. Publishing is one attempt bounded by
+  CELERY_BROKER_TIMEOUT_SECONDS (settings), and after a failure this process skips publishing to that
+  broker for BROKER_BACKOFF_SECONDS: a request owing several emails waits for a hung broker once.
 """
 
 import dataclasses
 import datetime
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +38,9 @@ KINDS = {"expiry_reminder": ExpiryReminder, "lifecycle_notification": LifecycleN
 KIND_OF = {model: kind for kind, model in KINDS.items()}
 
 BATCH_SIZE = 500
+BROKER_BACKOFF_SECONDS = 30.0
+# Broker URL -> the time.monotonic() until which publishing to it is skipped (see the module's docstring).
+_broker_down_until: dict[str, float] = {}
 
 
 def lease() -> datetime.timedelta:
@@ -63,9 +69,21 @@ def _publish(kind: str, pk: int) -> bool:
 
     # Either way the row stays pending and the next sweep offers it again: never let this turn a committed
     # change into an error page.
+    conf = deliver.app.conf
+    broker = None if conf.task_always_eager else str(conf.broker_url)
+    if broker is not None and _broker_down_until.get(broker, 0.0) > time.monotonic():
+        logger.error(
+            "could not enqueue %s %s, broker unreachable (failed < %d s ago); the next sweep retries",
+            kind,
+            pk,
+            BROKER_BACKOFF_SECONDS,
+        )
+        return False
     try:
         deliver.delay(kind, pk)
     except OperationalError as error:
+        if broker is not None:
+            _broker_down_until[broker] = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.error(
             "could not enqueue %s %s, broker unreachable (%s); the next sweep retries", kind, pk, error
         )

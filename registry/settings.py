@@ -5,10 +5,12 @@ email, so that `make run` needs nothing but Python.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_choice, env_int, env_int_list, env_list, env_required, env_str
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "corsheaders",
     "drf_spectacular",
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "registry.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (SECURE_CSP) and Permissions-Policy on every response, static files included.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "registry.headers.PermissionsPolicyMiddleware",
     # Static files (the site's CSS, the admin's) straight from the app, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -114,11 +119,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How many proxies in front of the web processes append to X-Forwarded-For (0: none, the header is not
+# believed). One setting for the client address of login lockouts and throttles (registry.proxies);
+# API_NUM_PROXIES, its former name, is read when it is not set.
+TRUSTED_PROXY_COUNT = env_int(
+    "DJANGO_TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 0, minimum=0), minimum=0
+)
+
 # Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's as the trusted proxies report it (registry.proxies), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "registry.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
@@ -187,10 +201,19 @@ LICENSING_SEND_MAX_ATTEMPTS = env_int("LICENSING_SEND_MAX_ATTEMPTS", 5, minimum=
 LICENSING_SEND_RETRY_MINUTES = env_int("LICENSING_SEND_RETRY_MINUTES", 30, minimum=1)
 # A worker's claim on an email lapses after this long, so one that died mid-send does not strand it.
 LICENSING_SEND_LEASE_MINUTES = env_int("LICENSING_SEND_LEASE_MINUTES", 10, minimum=1)
-# With Redis unreachable, publishing a task gives up within a few seconds (and the failure is logged)
-# instead of holding the request that caused it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Publishing a task happens on the request path (on commit), so it gives up quickly with the broker
+# unreachable or hung: one attempt, each socket operation bounded by CELERY_BROKER_TIMEOUT_SECONDS. The
+# outbox row stays pending and the sweep enqueues it again (licensing.outbox). Beat's publish of the
+# sweep is a single attempt too (a missed run is harmless); a worker reconnects as Celery always does.
+_broker_timeout = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 1, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = _broker_timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": _broker_timeout,
+    "socket_timeout": _broker_timeout,
+    # Opening the channel a publish uses: one connection attempt, not kombu's retry loop.
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
 # Links in emails point at the public site: SITE_URL is its address as readers reach it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 _site_scheme, _, _site_rest = SITE_URL.partition("://")
@@ -222,11 +245,16 @@ else:
 API_THROTTLE = env_bool("API_THROTTLE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "licensing.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["licensing.api.permissions.ReadPublicWriteRegulator"],
-    "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.AnonymousReadThrottle"] if API_THROTTLE else [],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "licensing.api.throttling.AnonymousReadThrottle",
+        "licensing.api.throttling.AuthenticatedThrottle",
+    ]
+    if API_THROTTLE
+    else [],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -234,8 +262,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "licensing.api.errors.exception_handler",
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Signed-in API clients (tokens, sessions), per user; and anonymous searches of the public pages, per
+# address (licensing.api.throttling). Both off with API_THROTTLE=false.
+API_USER_RATE = env_str("API_USER_RATE", "600/minute")
+HTML_SEARCH_RATE = env_str("HTML_SEARCH_RATE", "30/minute") if API_THROTTLE else None
+for _name, _rate in (
+    ("API_ANON_RATE", REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]),
+    ("API_USER_RATE", API_USER_RATE),
+    ("HTML_SEARCH_RATE", HTML_SEARCH_RATE or "1/minute"),
+):
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"{_name} must be a rate such as 120/minute, got {_rate!r}.")
+# API tokens (licensing.tokens): stored as a digest, shown once, valid this many days unless asked otherwise.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public-Data Operating License Registry API",
     "DESCRIPTION": (
@@ -285,6 +326,35 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's middleware): scripts, styles, images and requests from this site
+# only; no inline code except by the per-response nonce (the API docs' page, which is never cached) or
+# by hash (the inline style of 500.html, which renders without a request context; tests check the hash).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE, "'sha256-tYJlVfLXwnzvCXsVU3DnextMUdk3CDxCPTfunAcajDc='"],
+    # Swagger UI and the admin draw icons from data: URLs in their stylesheets.
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Powerful browser features no page of the registry uses (registry.headers).
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {

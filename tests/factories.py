@@ -212,3 +212,12 @@ def finding(**fields):
     fields.setdefault("entity_name", f"Entity #{next(_sequence)}")
     fields.setdefault("source", "Audit report.")
     return findings.record_finding(**fields)
+
+
+def api_token_header(user, **options) -> str:
+    """The Authorization header value of a new API token of `user` (hashed, expiring: licensing.tokens)."""
+    from licensing import tokens
+
+    options.setdefault("name", "tests")
+    _token, raw = tokens.create_token(user, **options)
+    return f"Token {raw}"

@@ -9,7 +9,6 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from licensing import lifecycle
@@ -240,8 +239,7 @@ def test_signed_in_reads_are_not_answered_from_the_anonymous_cache(api, world):
     api.force_login(superuser)
     assert [row["reference"] for row in api.get(path).json()["results"]] == [world["draft"].reference]
     api.logout()
-    token = Token.objects.create(user=superuser)
-    by_token = api.get(path, HTTP_AUTHORIZATION=f"Token {token.key}").json()["results"]
+    by_token = api.get(path, HTTP_AUTHORIZATION=factories.api_token_header(superuser)).json()["results"]
     assert [row["reference"] for row in by_token] == [world["draft"].reference]
 
 

@@ -284,8 +284,8 @@ def test_register_operator_normalises_checks_and_hides_contacts(world):
 
 def test_token_from_the_command_authenticates(world):
     out = io.StringIO()
-    call_command("drf_create_token", "inside", stdout=out)
-    token = out.getvalue().split()[2]
+    call_command("create_api_token", "inside", "--name", "nightly sync", stdout=out, stderr=io.StringIO())
+    token = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     license = world["active"]

@@ -33,7 +33,7 @@ def not_modified(request, etag: str, source=None) -> HttpResponseNotModified | N
 
 
 def is_anonymous(request) -> bool:
-    """No credentials of any kind: no token (DRF's TokenAuthentication) and no signed-in session."""
+    """No credentials of any kind: no API token (or any Authorization header) and no signed-in session."""
     return "authorization" not in request.headers and not request.user.is_authenticated
 
 

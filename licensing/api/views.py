@@ -27,6 +27,8 @@ from .filters import (
     reject_empty,
     reject_unknown,
 )
+from .idempotency import RESPONSES as REPEAT_ERRORS
+from .idempotency import idempotent
 from .representations import (
     license_representation,
     license_values,
@@ -142,8 +144,9 @@ class LicenseViewSet(
     @extend_schema(
         summary=_("Create a draft license"),
         request=s.LicenseCreateSerializer,
-        responses={201: s.LicenseSerializer, **ERRORS},
+        responses={201: s.LicenseSerializer, **ERRORS, **REPEAT_ERRORS},
     )
+    @idempotent
     def create(self, request):
         serializer = s.LicenseCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -207,8 +210,9 @@ class LicenseViewSet(
     @extend_schema(
         summary=_("Renew an active license"),
         request=s.RenewSerializer,
-        responses={201: s.LicenseSerializer, **WRITE_ERRORS},
+        responses={201: s.LicenseSerializer, **WRITE_ERRORS, **REPEAT_ERRORS},
     )
+    @idempotent
     @action(detail=True, methods=["post"])
     def renew(self, request, number=None):
         license = self._changeable()
@@ -430,8 +434,9 @@ class OperatorViewSet(
     @extend_schema(
         summary=_("Register an operator"),
         request=s.OperatorWriteSerializer,
-        responses={201: s.OperatorWithFlagsSerializer, **ERRORS},
+        responses={201: s.OperatorWithFlagsSerializer, **ERRORS, **REPEAT_ERRORS},
     )
+    @idempotent
     def create(self, request):
         if not access.can_register_operators(request.user):
             raise exceptions.PermissionDenied

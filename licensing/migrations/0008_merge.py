@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
         ("licensing", "0007_event_corrections"),
         ("licensing", "0007_terms_and_parties"),
         ("licensing", "0007_access"),
+        ("licensing", "0007_api_tokens"),
     ]
 
     operations = []

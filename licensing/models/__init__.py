@@ -9,14 +9,17 @@ from .licenses import License, LicenseNumberCounter
 from .operators import Operator, OperatorEvent
 from .products import Product
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
+from .tokens import ApiToken, IdempotencyKey
 
 __all__ = [
+    "ApiToken",
     "Authority",
     "Call",
     "Domain",
     "EventImmutableError",
     "ExpiryReminder",
     "Finding",
+    "IdempotencyKey",
     "License",
     "LicenseEvent",
     "LicenseNumberCounter",

@@ -7,9 +7,11 @@ from .. import charts, compliance, findings
 from ..models import Finding
 from ..search import clean_query
 from .common import cached_page, paginate
+from .throttling import throttled_search
 
 
 @require_safe
+@throttled_search
 def findings_page(request):
     # The table can be narrowed to one department or issuer (the bars link there); the charts and the
     # totals always show every finding.

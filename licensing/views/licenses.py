@@ -11,6 +11,7 @@ from ..models import License
 from ..models.licenses import load_co_grantors
 from ..search import clean_query, search_licenses
 from .common import NotFound, cached_page, listed_licenses, paginate
+from .throttling import throttled_search
 
 HOME_EXPIRY_DAYS = 90
 HOME_ROWS = 10
@@ -37,6 +38,7 @@ def home(request):
 
 
 @require_safe
+@throttled_search
 def license_list(request):
     def build():
         filters = LicenseFilters(request.GET)

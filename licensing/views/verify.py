@@ -5,9 +5,11 @@ from django.views.decorators.http import require_safe
 from ..choices import DataDomain
 from ..forms import VerifyForm
 from .common import cached_page
+from .throttling import throttled_search
 
 
 @require_safe
+@throttled_search
 def verify(request):
     # GET, so that a verdict has an address to share. The bare address is a form to fill in; the form
     # sent empty is an error.

@@ -1,0 +1,32 @@
+"""Anonymous searches of the public pages are throttled per client address (HTML_SEARCH_RATE): each new
+query string misses the page cache and runs a search, so a script sending many would load the database.
+Browsing (no query, or only `page`) and signed-in users are not counted. Over the rate: a 429 page with
+Retry-After."""
+
+import functools
+import math
+
+from django.shortcuts import render
+
+from ..api.throttling import HtmlSearchThrottle
+
+NOT_COUNTED = {"page"}
+
+
+def _searches(request) -> bool:
+    return any(value for name, value in request.GET.items() if name not in NOT_COUNTED)
+
+
+def throttled_search(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _searches(request) and not request.user.is_authenticated:
+            throttle = HtmlSearchThrottle()
+            if not throttle.allow_request(request, None):
+                wait = math.ceil(throttle.wait() or 1)
+                response = render(request, "429.html", {"retry_after": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
