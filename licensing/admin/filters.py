@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import access, compliance
 from ..choices import LicenseStatus
 from ..dates import local_today
+from ..inputs import whole_number
 
 
 class ExpiresWithinFilter(admin.SimpleListFilter):
@@ -42,8 +43,8 @@ class GrantorFilter(admin.SimpleListFilter):
         return [(str(authority.pk), str(authority)) for authority in authorities]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(grantor_id=int(self.value()))
+        if (pk := whole_number(self.value())) is not None:
+            return queryset.filter(grantor_id=pk)
         return queryset
 
 

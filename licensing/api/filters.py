@@ -2,13 +2,16 @@
 `division` by jurisdiction prefix; `operator` by USCC (any form) and `operator_id`; `q` searches."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
 from .. import search
 from ..choices import AuthorizationMode, DataDomain, LicenseStatus
 from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
+from ..inputs import MAX_DIGITS, whole_number
 from ..models import Authority, Finding, License, Operator
 
 
@@ -68,7 +71,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 def jurisdiction_prefix(value: str) -> str:
     """`division` as a prefix: digits as given ("33", "3301"), or a whole code taken as the jurisdiction
     it names ("330000" covers 33xxxx, "330100" covers 3301xx, "100000" everything)."""
-    if not value.isdigit() or len(value) > 6:
+    if len(value) > 6 or whole_number(value) is None:
         raise exceptions.ValidationError({"division": [_("Up to 6 digits of a division code.")]})
     if len(value) < 6:
         return value
@@ -77,9 +80,43 @@ def jurisdiction_prefix(value: str) -> str:
     return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
 
 
+class WholeNumberField(forms.Field):
+    """ASCII digits within bounds (licensing.inputs.whole_number), or a 400 naming the parameter."""
+
+    def __init__(self, *, minimum: int, maximum: int, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(value, minimum=self.minimum, maximum=self.maximum)
+        if number is None:
+            raise forms.ValidationError(
+                _("A whole number from %(minimum)s to %(maximum)s.")
+                % {"minimum": self.minimum, "maximum": self.maximum}
+            )
+        return number
+
+
+class WholeNumberFilter(django_filters.Filter):
+    """An id or a year: a whole number the schema documents with its bounds. (django-filter's
+    NumberFilter reads a Decimal, so it took "-1", " 1" and "1e999999999", the last one costing a
+    billion-digit integer before the query.)"""
+
+    field_class = WholeNumberField
+
+    def __init__(self, *, minimum: int = 1, maximum: int = 10**MAX_DIGITS - 1, **kwargs):
+        super().__init__(minimum=minimum, maximum=maximum, **kwargs)
+        schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        if self.extra.get("help_text"):
+            schema["description"] = str(self.extra["help_text"])
+        set_override(self, "field", schema)
+
+
 class LicenseFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LicenseStatus.choices, help_text=_("Repeatable."))
-    grantor_id = django_filters.NumberFilter(field_name="grantor_id")
+    grantor_id = WholeNumberFilter(field_name="grantor_id")
     grantor = django_filters.CharFilter(
         field_name="grantor__division_code", help_text=_("The grantor's division code.")
     )
@@ -89,7 +126,7 @@ class LicenseFilter(StrictFilterSet):
     operator = django_filters.CharFilter(
         method="filter_operator", help_text=_("The operator's USCC, any form.")
     )
-    operator_id = django_filters.NumberFilter(field_name="operator_id")
+    operator_id = WholeNumberFilter(field_name="operator_id")
     domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
     mode = django_filters.ChoiceFilter(field_name="authorization_mode", choices=AuthorizationMode.choices)
     expires_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
@@ -147,27 +184,25 @@ class FindingFilter(StrictFilterSet):
     department = django_filters.CharFilter(
         method="filter_department", help_text=_("The department's name (Chinese or English), as recorded.")
     )
-    year = django_filters.NumberFilter(
-        method="filter_year", help_text=_("The year the finding was published.")
+    # A year the calendar has (year 0 or 10000 would fail in the date arithmetic of the lookup).
+    year = WholeNumberFilter(
+        field_name="published_on__year",
+        minimum=1,
+        maximum=9999,
+        help_text=_("The year the finding was published."),
     )
     domain = django_filters.ChoiceFilter(field_name="data_domain", choices=DataDomain.choices)
     operator = django_filters.CharFilter(
         method="filter_operator", help_text=_("The USCC of the operator found, any form.")
     )
-    operator_id = django_filters.NumberFilter(field_name="operator_id")
-    authority_id = django_filters.NumberFilter(field_name="authority_id")
+    operator_id = WholeNumberFilter(field_name="operator_id")
+    authority_id = WholeNumberFilter(field_name="authority_id")
     q = django_filters.CharFilter(method="filter_q", help_text=_("Entity, department or issuer."))
     ordering = StableOrderingFilter(fields=["published_on", "amount", "created_at"])
 
     class Meta:
         model = Finding
         fields = []
-
-    def filter_year(self, queryset, name, value):
-        # A year the calendar has (year 0 or 10000 would fail in the date arithmetic of the lookup).
-        if value != int(value) or not 1 <= value <= 9999:
-            raise exceptions.ValidationError({"year": [_("A year from 1 to 9999.")]})
-        return queryset.filter(published_on__year=int(value))
 
     def filter_issuer(self, queryset, name, value):
         value = search.clean_query(value)

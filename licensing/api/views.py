@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from .. import access, compliance, feed, findings, lifecycle, products, verify
 from ..identifiers import normalize_uscc
+from ..inputs import whole_number
 from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
 from . import serializers as s
 from .caching import CachedPublicReads, is_anonymous
@@ -470,10 +471,10 @@ class EventFeedView(PublicReads, APIView):
             )
         except feed.CursorError as error:
             raise exceptions.ValidationError({"since": [str(error)]}) from None
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= feed.MAX_PAGE:
+        limit = whole_number(request.query_params.get("limit", "100"), minimum=1, maximum=feed.MAX_PAGE)
+        if limit is None:
             raise exceptions.ValidationError({"limit": [_("A whole number from 1 to 500.")]})
-        page = feed.read(request.user, since, int(limit))
+        page = feed.read(request.user, since, limit)
         return Response(
             {
                 "results": s.LicenseEventSerializer(page.events, many=True).data,

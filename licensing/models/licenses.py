@@ -235,6 +235,12 @@ class License(models.Model):
         elif self.term_start and self.term_end:
             if self.term_end < self.term_start:
                 errors["term_end"] = [_("The term cannot end before it starts.")]
+            elif self.term_end >= datetime.date.max:
+                # The day after the term (when it expires, when a renewal starts) must be in the calendar.
+                errors["term_end"] = [
+                    _("A term must end before %(day)s, the last day of the calendar.")
+                    % {"day": datetime.date.max.isoformat()}
+                ]
             elif self.term_end > max_term_end(self.term_start) and not self.term_exception_reason.strip():
                 errors["term_exception_reason"] = [
                     _(

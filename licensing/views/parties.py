@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from .. import access, reports, verify
 from ..forms import PUBLIC_STATUSES
 from ..identifiers import is_valid_uscc, normalize_uscc
+from ..inputs import whole_number
 from ..models import Authority, Operator
 from .common import listed_licenses, paginate
 
@@ -19,8 +20,8 @@ def operator_detail(request, key):
     code = normalize_uscc(key)
     if is_valid_uscc(code):
         operator = get_object_or_404(Operator, uscc=code)
-    elif key.isascii() and key.isdigit():
-        operator = get_object_or_404(Operator, pk=int(key))
+    elif (pk := whole_number(key)) is not None:
+        operator = get_object_or_404(Operator, pk=pk)
     else:
         raise Http404
     canonical = operator.uscc or str(operator.pk)
