@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import AuthorizationMode, LicenseStatus, RecordOrigin, SelectionMethod
 from ..dates import local_today, max_term_end
+from ..fields import NameField
 from .authorities import Authority
 from .domains import Domain
 from .operators import Operator, split_lines
@@ -71,7 +72,7 @@ class License(models.Model):
     """An authorization to operate public data: who granted it to whom, for what, and for how long."""
 
     number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=300)
+    title = NameField(_("title"), max_length=300)
     grantor = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="granted_licenses", verbose_name=_("grantor")
     )
