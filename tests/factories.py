@@ -201,3 +201,11 @@ def finding(**fields):
     fields.setdefault("entity_name", f"Entity #{next(_sequence)}")
     fields.setdefault("source", "Audit report.")
     return findings.record_finding(**fields)
+
+
+def api_token_header(user) -> str:
+    """The whole Authorization header value that authenticates `user` to the API with a token."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    return f"Token {token.key}"

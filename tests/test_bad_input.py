@@ -313,3 +313,39 @@ def test_csv_quotes_text_only_numbers_stay_numbers():
     assert spreadsheet_safe("+86 571 1234") == "'+86 571 1234"
     assert spreadsheet_safe(Decimal("-1.5")) == Decimal("-1.5")
     assert spreadsheet_safe(None) is None
+
+
+def test_negative_consideration_is_a_400_naming_it_not_a_constraint_failure(api, hangzhou):
+    body = {"title": "Bus", "grantor_id": hangzhou.pk, "consideration": "-1"}
+    response = api.post("/api/v1/licenses/", body, format="json")
+    assert response.status_code == 400 and "consideration" in _errors(response)
+    assert not License.objects.exists()
+
+
+def test_text_fields_take_only_text(api):
+    body = {"name": "Ops", "uscc_note": 0, "aliases": ["A", 1]}
+    response = api.post("/api/v1/operators/", body, format="json")
+    assert response.status_code == 400
+    assert set(_errors(response)) == {"uscc_note", "aliases"}
+
+
+def test_schema_documents_the_bounds_the_server_enforces():
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+
+    def parameter(path, name):
+        found = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        return found[0]["schema"]
+
+    assert parameter("/api/v1/events/", "limit") == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert parameter("/api/v1/findings/", "year") == {"type": "integer", "minimum": 1, "maximum": 9999}
+    for path in ("/api/v1/licenses/", "/api/v1/licenses/{number}/events/"):
+        assert parameter(path, "page_size")["minimum"] == 1
+        assert parameter(path, "page_size")["maximum"] == 200
+        assert parameter(path, "page")["minimum"] == 1
+    assert parameter("/api/v1/licenses/", "grantor_id")["minimum"] == 1
+    assert parameter("/api/v1/licenses/", "ordering")["minItems"] == 1
+    assert parameter("/api/v1/licenses/", "status")["minItems"] == 1
+    # And the server refuses what the schema rules out.
+    assert APIClient().get("/api/v1/licenses/", {"ordering": ""}).status_code == 400
+    assert APIClient().get("/api/v1/events/", {"limit": "501"}).status_code == 400
+    assert APIClient().get("/api/v1/findings/", {"year": "10000"}).status_code == 400

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
@@ -226,3 +227,19 @@ class FindingFilter(StrictFilterSet):
             | Q(issuer__icontains=value)
             | Q(issuer_en__icontains=value)
         )
+
+
+class StrictFilterSchema(DjangoFilterExtension):
+    """The schema says what StrictFilterSet enforces: a repeatable or list parameter (`status`,
+    `ordering`) given empty is a 400 (reject_empty), so it takes at least one non-empty item."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "array":
+                schema["minItems"] = 1
+                schema["items"].setdefault("minLength", 1)
+        return parameters

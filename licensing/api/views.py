@@ -24,6 +24,7 @@ from .filters import (
     reject_empty,
     reject_unknown,
 )
+from .pagination import Pages
 from .representations import (
     license_representation,
     license_values,
@@ -210,8 +211,12 @@ class LicenseViewSet(
     @extend_schema(
         summary=_("The history of a license"),
         parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description=_("Page number.")),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Rows per page, 1 to 200.")),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description=_("Page number.")),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": Pages.max_page_size},
+                description=_("Rows per page, 1 to 200."),
+            ),
         ],
         responses={200: s.LicenseEventSerializer(many=True), **READ_ERRORS},
     )
@@ -457,7 +462,11 @@ class EventFeedView(PublicReads, APIView):
         ),
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description=_("A cursor this feed gave out.")),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=_("Events per page, 1 to 500 (100).")),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": feed.MAX_PAGE},
+                description=_("Events per page, 1 to 500 (100)."),
+            ),
         ],
         responses={200: s.EventPageSerializer, **READ_ERRORS},
     )
