@@ -59,6 +59,7 @@ def test_search_and_verify_typed_with_invisible_characters_find_the_record():
     operator = factories.operator(name="之江示例数据科技有限公司")
     license = factories.license_in("active", operator=operator, title="Bus data")
     assert list(search_licenses(License.objects.all(), "之江\u200b示例数据科技有限公司")) == [license]
+    assert list(search_licenses(License.objects.all(), "Bus\u200b da\u202eta")) == [license]
     assert verdict(name="之江示例\u202e数据科技有限公司").operators == [operator]
 
 
