@@ -23,4 +23,7 @@ def max_term_end(term_start: datetime.date, years: int | None = None) -> datetim
     """The last day (inclusive) of the longest regular term starting on term_start."""
     if years is None:
         years = settings.LICENSING_MAX_TERM_YEARS
+    if term_start.year + years > datetime.MAXYEAR:
+        # The calendar ends before the longest term would: every end it has is within the limit.
+        return datetime.date.max
     return add_years(term_start, years) - datetime.timedelta(days=1)

@@ -30,6 +30,11 @@ COLUMNS = [
 ]
 CHUNK_SIZE = 2000
 
+# A cell a spreadsheet program would read as a formula (or, after a tab or carriage return, as the start
+# of one). OWASP's CSV-injection guidance: prefix such a cell with a single quote, which the program
+# shows as text (https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 class _Echo:
     """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
@@ -51,14 +56,22 @@ def license_rows(queryset) -> Iterator[tuple]:
     return rows.iterator(chunk_size=CHUNK_SIZE)
 
 
+def spreadsheet_safe(value):
+    """`value` as a CSV cell no spreadsheet runs: text starting like a formula gets a leading quote.
+    Numbers and dates are not text and stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
     """CSV text, line by line, starting with a byte-order mark so spreadsheet programs read the Chinese
-    text as UTF-8, then the translated header."""
+    text as UTF-8, then the translated header. Every cell goes through spreadsheet_safe."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(label) for _name, label in COLUMNS])
+    yield "\ufeff" + writer.writerow([spreadsheet_safe(str(label)) for _name, label in COLUMNS])
     domains = [name for name, _label in COLUMNS].index("domains")
     for row in rows:
         row = ["" if value is None else value for value in row]
         # Sorted here: SQLite cannot order inside an aggregate.
         row[domains] = ";".join(sorted(filter(None, row[domains].split(";"))))
-        yield writer.writerow(row)
+        yield writer.writerow([spreadsheet_safe(value) for value in row])

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from . import access
 from .access import Role
 from .choices import LicenseStatus
+from .inputs import whole_number
 from .models import LicenseEvent
 
 MAX_PAGE = 500
@@ -42,7 +43,12 @@ class Cursor:
         try:
             padded = text + "=" * (-len(text) % 4)
             txid, event_id = base64.urlsafe_b64decode(padded.encode()).decode().split(".")
-            return cls(int(txid), int(event_id))
+            # ASCII digits of a size the database's integers hold (licensing.inputs): int() would also
+            # read other scripts' digits, and numbers past 64 bits.
+            numbers = (whole_number(txid.removeprefix("-")), whole_number(event_id))
+            if None in numbers:
+                raise ValueError(text)
+            return cls(-numbers[0] if txid.startswith("-") else numbers[0], numbers[1])
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise CursorError(_("Not a cursor this feed gave out: start without one.")) from None
 

@@ -9,11 +9,8 @@ from django.db import models
 from . import identifiers
 
 
-class _NormalisedCharField(models.CharField):
+class _Normalising:
     normalise = staticmethod(str)
-    # Input may carry spaces, hyphens or full-width characters that normalising removes, so forms accept
-    # more than the stored length; the validators judge the normalised value.
-    form_max_length = 64
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -25,6 +22,12 @@ class _NormalisedCharField(models.CharField):
             value = self.normalise(value)
             setattr(model_instance, self.attname, value)
         return value
+
+
+class _NormalisedCharField(_Normalising, models.CharField):
+    # Input may carry spaces, hyphens or full-width characters that normalising removes, so forms accept
+    # more than the stored length; the validators judge the normalised value.
+    form_max_length = 64
 
     def formfield(self, **kwargs):
         kwargs.setdefault("max_length", self.form_max_length)
@@ -51,3 +54,17 @@ class DivisionCodeField(_NormalisedCharField):
         kwargs.setdefault("max_length", 6)
         super().__init__(*args, **kwargs)
         self.validators.append(identifiers.validate_division_code)
+
+
+class NameField(_Normalising, models.CharField):
+    """A name or a title, stored without invisible format characters (identifiers.strip_invisible): a
+    bidirectional override or a zero-width character would make a page show the name otherwise than the
+    record holds it, and make it unfindable by what readers type."""
+
+    normalise = staticmethod(identifiers.strip_invisible)
+
+
+class NamesField(_Normalising, models.TextField):
+    """Names one per line (an operator's aliases), stored as NameField stores one."""
+
+    normalise = staticmethod(identifiers.strip_invisible)

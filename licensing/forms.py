@@ -19,6 +19,7 @@ from .identifiers import (
     normalize_division_code,
     normalize_uscc,
 )
+from .inputs import whole_number
 from .models import Authority
 from .models.licenses import granted_by
 from .search import MAX_QUERY_LENGTH, clean_query, search_licenses
@@ -99,14 +100,15 @@ class LicenseFilters:
         value = (value or "").strip()
         if not value:
             return None
-        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_EXPIRY_DAYS:
+        days = whole_number(value, minimum=1, maximum=MAX_EXPIRY_DAYS)
+        if days is None:
             self._ignored(
                 _("expiry window"),
                 value,
                 _("give a number of days from 1 to %(max)s.") % {"max": MAX_EXPIRY_DAYS},
             )
             return None
-        return int(value)
+        return days
 
     # Using --------------------------------------------------------------------------------------------
 

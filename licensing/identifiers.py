@@ -29,6 +29,7 @@ __all__ = [
     "is_valid_uscc",
     "normalize_division_code",
     "normalize_uscc",
+    "strip_invisible",
     "uscc_check_character",
     "validate_division_code",
     "validate_uscc",
@@ -41,9 +42,25 @@ __all__ = [
 # superscripts or Roman-numeral signs from silently turning into valid characters.
 _FULLWIDTH_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
-# Invisible characters that str.isspace() misses but that copy-paste from web pages and PDFs carries
-# along (zero-width space/joiners, word joiner, byte-order mark).
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Invisible format characters (Unicode category Cf) that str.isspace() misses: what copy-paste from web
+# pages and PDFs carries along (zero-width space/joiners, word joiner, byte-order mark, soft hyphen), and
+# the bidirectional controls, with which a name can be made to read otherwise than it is stored
+# (U+202E, RIGHT-TO-LEFT OVERRIDE, followed by "lanigiro", shows "original"). Tag characters
+# (U+E0001, U+E0020..U+E007F) too. Not the Arabic number signs, which are visible.
+_INVISIBLE = frozenset(
+    "\u00ad\u061c\u180e"
+    + "".join(chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)))
+    + "".join(chr(c) for c in (*range(0x2066, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB, 0xE0001))
+    + "".join(chr(c) for c in range(0xE0020, 0xE0080))
+)
+
+
+def strip_invisible(value: str | None) -> str:
+    """`value` without invisible format characters (bidirectional controls, zero-width characters): what
+    names and titles are stored as, so that a page shows what the record holds. ``None`` gives ``""``."""
+    if not value:
+        return value or ""
+    return "".join(c for c in value if c not in _INVISIBLE) if any(c in _INVISIBLE for c in value) else value
 
 # Codes are commonly printed in groups ("9111-0000-…"); strip the separators people actually use:
 # ASCII hyphen-minus, full-width hyphen, Unicode hyphens, en/em dash and the minus sign.
@@ -317,7 +334,8 @@ _NAME_NOISE = frozenset("()（）[]【】·・.,，。、-－—–_'\"“”‘
 def normalize_name(value: str | None) -> str:
     """A key under which writings of one organisation's name meet: "阿里健康（杭州）" and "阿里健康(杭州) "
     and "Ali  Health" vs "ali health" compare equal. Full-width forms become half-width, case is folded,
-    and spaces and bracket or dash punctuation are dropped."""
+    and spaces, bracket or dash punctuation and invisible characters (bidirectional controls, zero-width
+    characters) are dropped."""
     if not value:
         return ""
     text = str(value).translate(_FULLWIDTH_TO_ASCII).replace("\u3000", " ").casefold()

@@ -6,15 +6,17 @@ On PostgreSQL the substring matches use the trigram indexes of migration 0004.
 
 from django.db.models import Q, QuerySet
 
-from .identifiers import is_valid_uscc, normalize_name, normalize_uscc
+from .identifiers import is_valid_uscc, normalize_name, normalize_uscc, strip_invisible
+from .inputs import whole_number
 from .models import License, Operator
 
 MAX_QUERY_LENGTH = 200
 
 
 def clean_query(text: str | None) -> str:
-    """The query as searched: trimmed, and cut to a sane length."""
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    """The query as searched: without invisible characters (as names are stored), trimmed, and cut to a
+    sane length."""
+    return " ".join(strip_invisible(text).split())[:MAX_QUERY_LENGTH]
 
 
 def operator_match(text: str, prefix: str = "") -> Q:
@@ -70,8 +72,8 @@ def operator_by_key(key: str) -> Operator | None:
     code = normalize_uscc(key)
     if is_valid_uscc(code):
         return Operator.objects.filter(uscc=code).first()
-    if key.isascii() and key.isdigit() and int(key) < 2**63:
-        return Operator.objects.filter(pk=int(key)).first()
+    if (pk := whole_number(key)) is not None:
+        return Operator.objects.filter(pk=pk).first()
     return None
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/, the site's pages elsewhere.
+handler400 = "licensing.api.errors.bad_request"
 handler404 = "licensing.api.errors.not_found"
 handler500 = "licensing.api.errors.server_error"

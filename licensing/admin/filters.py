@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import access, compliance, reports
 from ..choices import DataDomain, LicenseStatus
 from ..dates import local_today
+from ..inputs import whole_number
 from ..models.licenses import granted_by
 
 
@@ -76,8 +77,8 @@ class GrantorFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         # The lead grantor or a co-grantor.
-        if self.value() and self.value().isdigit():
-            return queryset.filter(granted_by(Q(pk=int(self.value()))))
+        if (pk := whole_number(self.value())) is not None:
+            return queryset.filter(granted_by(Q(pk=pk)))
         return queryset
 
 

@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from .. import access, compliance, findings
+from ..inputs import whole_number
 from ..models import Finding
 from .base import RoleAdmin
 from .products import flag_tags
@@ -28,8 +29,8 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit() and 1 <= int(self.value()) <= 9999:
-            return queryset.filter(published_on__year=int(self.value()))
+        if (year := whole_number(self.value(), minimum=1, maximum=9999)) is not None:
+            return queryset.filter(published_on__year=year)
         return queryset
 
 

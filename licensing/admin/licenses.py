@@ -17,6 +17,7 @@ from .. import access, compliance, exports, history, lifecycle, search
 from ..choices import EventAction, LicenseAction, LicenseStatus
 from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
+from ..inputs import whole_number
 from ..models import License, LicenseEvent
 from .base import RoleAdmin
 from .filters import DataDomainFilter, ExpiresWithinFilter, GrantorFilter, HasFlagsFilter, TermEndFilter
@@ -448,7 +449,7 @@ class LicenseAdmin(RoleAdmin):
         versions = {}
         for license in licenses:
             seen = request.POST.get(f"_version_{license.pk}", "")
-            versions[license.pk] = int(seen) if seen.isdigit() else None
+            versions[license.pk] = whole_number(seen)
         form = BulkReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             for license in licenses:

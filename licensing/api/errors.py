@@ -6,6 +6,7 @@ refused) or 409 (a stale version, with the current one).
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -75,6 +76,22 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         response.data = _body(exc.detail, codes if isinstance(codes, str) else "error")
     return response
+
+
+def bad_request(request, exception=None):
+    """The 400 handler (a BadRequest raised outside the API's views): the reason, as JSON under /api/,
+    on the site's page elsewhere."""
+    message = (
+        str(exception) if exception is not None and str(exception) else _("The request could not be used.")
+    )
+    return bad_request_response(request, message)
+
+
+def bad_request_response(request, message: str, errors: dict | None = None):
+    """A 400 saying `message` (and, under /api/, `errors` by parameter)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body(message, "invalid", errors), status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def not_found(request, exception=None):

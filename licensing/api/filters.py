@@ -5,11 +5,14 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
 from .. import search
 from ..choices import AuthorizationMode, CallStatus, DataDomain, LicenseStatus
 from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
+from ..inputs import MAX_DIGITS, whole_number
 from ..models import Authority, Call, Finding, License, Operator
 from ..models.licenses import granted_by
 
@@ -56,18 +59,6 @@ class StrictFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
-class IdFilter(django_filters.NumberFilter):
-    """A row's id: a whole number in the database's range, or a 400 naming the parameter (a
-    NumberFilter would take 0.5 and round it)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
 class StableOrderingFilter(django_filters.OrderingFilter):
     """`ordering` by the fields asked for, then by key: rows with equal values keep one order from page to
     page, so a client paging through them neither misses a row nor sees one twice."""
@@ -82,7 +73,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 def jurisdiction_prefix(value: str) -> str:
     """`division` as a prefix: digits as given ("33", "3301"), or a whole code taken as the jurisdiction
     it names ("330000" covers 33xxxx, "330100" covers 3301xx, "100000" everything)."""
-    if not value.isdigit() or len(value) > 6:
+    if len(value) > 6 or whole_number(value) is None:
         raise exceptions.ValidationError({"division": [_("Up to 6 digits of a division code.")]})
     if len(value) < 6:
         return value
@@ -91,9 +82,43 @@ def jurisdiction_prefix(value: str) -> str:
     return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
 
 
+class WholeNumberField(forms.Field):
+    """ASCII digits within bounds (licensing.inputs.whole_number), or a 400 naming the parameter."""
+
+    def __init__(self, *, minimum: int, maximum: int, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(value, minimum=self.minimum, maximum=self.maximum)
+        if number is None:
+            raise forms.ValidationError(
+                _("A whole number from %(minimum)s to %(maximum)s.")
+                % {"minimum": self.minimum, "maximum": self.maximum}
+            )
+        return number
+
+
+class WholeNumberFilter(django_filters.Filter):
+    """An id or a year: a whole number the schema documents with its bounds. (django-filter's
+    NumberFilter reads a Decimal, so it took "-1", " 1" and "1e999999999", the last one costing a
+    billion-digit integer before the query.)"""
+
+    field_class = WholeNumberField
+
+    def __init__(self, *, minimum: int = 1, maximum: int = 10**MAX_DIGITS - 1, **kwargs):
+        super().__init__(minimum=minimum, maximum=maximum, **kwargs)
+        schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        if self.extra.get("help_text"):
+            schema["description"] = str(self.extra["help_text"])
+        set_override(self, "field", schema)
+
+
 class LicenseFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LicenseStatus.choices, help_text=_("Repeatable."))
-    grantor_id = IdFilter(
+    grantor_id = WholeNumberFilter(
         method="filter_grantor_id", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
     )
     grantor = django_filters.CharFilter(
@@ -109,7 +134,7 @@ class LicenseFilter(StrictFilterSet):
     operator = django_filters.CharFilter(
         method="filter_operator", help_text=_("The operator's USCC, any form.")
     )
-    operator_id = django_filters.NumberFilter(field_name="operator_id")
+    operator_id = WholeNumberFilter(field_name="operator_id")
     domain = django_filters.ChoiceFilter(
         method="filter_domain",
         choices=DataDomain.choices,
@@ -148,7 +173,7 @@ class LicenseFilter(StrictFilterSet):
 
 class CallFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CallStatus.choices, help_text=_("Repeatable."))
-    grantor = IdFilter(
+    grantor = WholeNumberFilter(
         method="filter_grantor", help_text=_("A grantor's id: the lead grantor or a co-grantor.")
     )
     domain = django_filters.ChoiceFilter(field_name="data_domains", choices=DataDomain.choices)
@@ -195,27 +220,25 @@ class FindingFilter(StrictFilterSet):
     department = django_filters.CharFilter(
         method="filter_department", help_text=_("The department's name (Chinese or English), as recorded.")
     )
-    year = django_filters.NumberFilter(
-        method="filter_year", help_text=_("The year the finding was published.")
+    # A year the calendar has (year 0 or 10000 would fail in the date arithmetic of the lookup).
+    year = WholeNumberFilter(
+        field_name="published_on__year",
+        minimum=1,
+        maximum=9999,
+        help_text=_("The year the finding was published."),
     )
     domain = django_filters.ChoiceFilter(field_name="data_domain", choices=DataDomain.choices)
     operator = django_filters.CharFilter(
         method="filter_operator", help_text=_("The USCC of the operator found, any form.")
     )
-    operator_id = django_filters.NumberFilter(field_name="operator_id")
-    authority_id = django_filters.NumberFilter(field_name="authority_id")
+    operator_id = WholeNumberFilter(field_name="operator_id")
+    authority_id = WholeNumberFilter(field_name="authority_id")
     q = django_filters.CharFilter(method="filter_q", help_text=_("Entity, department or issuer."))
     ordering = StableOrderingFilter(fields=["published_on", "amount", "created_at"])
 
     class Meta:
         model = Finding
         fields = []
-
-    def filter_year(self, queryset, name, value):
-        # A year the calendar has (year 0 or 10000 would fail in the date arithmetic of the lookup).
-        if value != int(value) or not 1 <= value <= 9999:
-            raise exceptions.ValidationError({"year": [_("A year from 1 to 9999.")]})
-        return queryset.filter(published_on__year=int(value))
 
     def filter_issuer(self, queryset, name, value):
         value = search.clean_query(value)
@@ -239,3 +262,19 @@ class FindingFilter(StrictFilterSet):
             | Q(issuer__icontains=value)
             | Q(issuer_en__icontains=value)
         )
+
+
+class StrictFilterSchema(DjangoFilterExtension):
+    """The schema says what StrictFilterSet enforces: a repeatable or list parameter (`status`,
+    `ordering`) given empty is a 400 (reject_empty), so it takes at least one non-empty item."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "array":
+                schema["minItems"] = 1
+                schema["items"].setdefault("minLength", 1)
+        return parameters

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
+from ..inputs import whole_number
+
 
 class Pages(PageNumberPagination):
     """Numbered pages of at most 200 rows. A page number or size that is not a number in range is a 400
@@ -13,7 +15,7 @@ class Pages(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size):
+        if raw is not None and whole_number(raw, minimum=1, maximum=self.max_page_size) is None:
             raise exceptions.ValidationError(
                 {"page_size": [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
             )
@@ -21,7 +23,7 @@ class Pages(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+        if raw is not None and whole_number(raw, minimum=1) is None:
             raise exceptions.ValidationError({"page": [_("A whole number from 1.")]})
         return super().paginate_queryset(queryset, request, view)
 

@@ -38,6 +38,7 @@ class StrictFieldsMixin:
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
         errors = {field: [_("Unknown field: this write does not take it.")] for field in unknown}
+        errors |= self.not_text(data)
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
@@ -48,6 +49,20 @@ class StrictFieldsMixin:
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+    def not_text(self, data) -> dict:
+        """Errors for text fields given something else: DRF would store 0 as "0", where the schema (and
+        the client's intent) says a string."""
+        if not isinstance(data, Mapping):
+            return {}
+        errors = {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, serializers.ListField) and isinstance(value, list):
+                field, value = field.child, next((v for v in value if not isinstance(v, str)), "")
+            if isinstance(field, serializers.CharField) and value is not None and not isinstance(value, str):
+                errors[name] = [_("Give text (a JSON string).")]
+        return errors
 
 
 class AuthoritySerializer(serializers.ModelSerializer):
@@ -417,7 +432,9 @@ class LicenseFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     term_exception_reason = serializers.CharField(required=False, allow_blank=True)
     signed_on = serializers.DateField(required=False, allow_null=True)
     filed_on = serializers.DateField(required=False, allow_null=True)
-    consideration = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    consideration = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     consideration_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
     legal_basis = serializers.CharField(required=False, allow_blank=True)
     source_urls = serializers.ListField(child=serializers.URLField(), required=False)
@@ -931,7 +948,10 @@ class ConflictSerializer(ErrorSerializer):
 
 
 class ActionRefusedSerializer(ErrorSerializer):
-    allowed_actions = serializers.ListField(child=serializers.ChoiceField(choices=LicenseAction.choices))
+    # Only where the action itself was refused; a body that is not valid says what is wrong instead.
+    allowed_actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=LicenseAction.choices), required=False
+    )
 
 
 class EventPageSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from .. import access, calls, compliance, feed, findings, lifecycle, products, search, verify
 from ..choices import LicenseStatus
+from ..inputs import whole_number
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from ..models.licenses import NUMBER_PATTERN, REFERENCE_PATTERN, lookup_q
 from . import serializers as s
@@ -29,6 +30,7 @@ from .filters import (
 )
 from .idempotency import RESPONSES as REPEAT_ERRORS
 from .idempotency import idempotent
+from .pagination import Pages
 from .representations import (
     license_representation,
     license_values,
@@ -234,8 +236,12 @@ class LicenseViewSet(
     @extend_schema(
         summary=_("The history of a license"),
         parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description=_("Page number.")),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Rows per page, 1 to 200.")),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description=_("Page number.")),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": Pages.max_page_size},
+                description=_("Rows per page, 1 to 200."),
+            ),
         ],
         responses={200: s.LicenseEventSerializer(many=True), **READ_ERRORS},
     )
@@ -683,7 +689,11 @@ class EventFeedView(PublicReads, APIView):
         ),
         parameters=[
             OpenApiParameter("since", OpenApiTypes.STR, description=_("A cursor this feed gave out.")),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=_("Events per page, 1 to 500 (100).")),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": feed.MAX_PAGE},
+                description=_("Events per page, 1 to 500 (100)."),
+            ),
         ],
         responses={200: s.EventPageSerializer, **READ_ERRORS},
     )
@@ -697,10 +707,10 @@ class EventFeedView(PublicReads, APIView):
             )
         except feed.CursorError as error:
             raise exceptions.ValidationError({"since": [str(error)]}) from None
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= feed.MAX_PAGE:
+        limit = whole_number(request.query_params.get("limit", "100"), minimum=1, maximum=feed.MAX_PAGE)
+        if limit is None:
             raise exceptions.ValidationError({"limit": [_("A whole number from 1 to 500.")]})
-        page = feed.read(request.user, since, int(limit))
+        page = feed.read(request.user, since, limit)
         return Response(
             {
                 "results": s.LicenseEventSerializer(

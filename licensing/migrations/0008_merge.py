@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
         ("licensing", "0007_terms_and_parties"),
         ("licensing", "0007_access"),
         ("licensing", "0007_api_tokens"),
+        ("licensing", "0007_names_without_invisible_characters"),
     ]
 
     operations = []

@@ -5,14 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import identifiers
 from ..choices import AuthorityKind, DivisionLevel, RecordOrigin
-from ..fields import DivisionCodeField, USCCField
+from ..fields import DivisionCodeField, NameField, USCCField
 
 
 class Authority(models.Model):
     """A grantor government or department, or an implementing body (实施机构)."""
 
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name = NameField(_("name"), max_length=200)
+    name_en = NameField(_("English name"), max_length=200, blank=True)
     division_code = DivisionCodeField(
         _("division code"),
         help_text=_("GB/T 2260 code of the authority's area; 100000 for national bodies."),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import DataDomain, RecordOrigin
 from ..dates import local_today
-from ..fields import USCCField
+from ..fields import NameField, USCCField
 from ..identifiers import normalize_name
 from .authorities import Authority
 from .licenses import validate_url_lines
@@ -20,21 +20,21 @@ class Finding(models.Model):
     the registry can say whether that entity holds a license for the data concerned.
     """
 
-    issuer = models.CharField(_("issuer"), max_length=200, help_text=_("Who made the finding, e.g. 审计署."))
-    issuer_en = models.CharField(_("issuer (English)"), max_length=200, blank=True)
+    issuer = NameField(_("issuer"), max_length=200, help_text=_("Who made the finding, e.g. 审计署."))
+    issuer_en = NameField(_("issuer (English)"), max_length=200, blank=True)
     published_on = models.DateField(_("published on"))
     period_start = models.DateField(_("period covered from"), null=True, blank=True)
     period_end = models.DateField(_("period covered to"), null=True, blank=True)
     dates_approximate = models.BooleanField(
         _("dates approximate"), default=False, help_text=_("The sources give the month or year, not the day.")
     )
-    entity_name = models.CharField(_("entity found"), max_length=300)
-    entity_name_en = models.CharField(_("entity found (English)"), max_length=300, blank=True)
+    entity_name = NameField(_("entity found"), max_length=300)
+    entity_name_en = NameField(_("entity found (English)"), max_length=300, blank=True)
     entity_uscc = USCCField(_("entity's USCC"), blank=True)
-    department = models.CharField(
+    department = NameField(
         _("department or ministry"), max_length=200, blank=True, help_text=_("The entity's department.")
     )
-    department_en = models.CharField(_("department or ministry (English)"), max_length=200, blank=True)
+    department_en = NameField(_("department or ministry (English)"), max_length=200, blank=True)
     operator = models.ForeignKey(
         Operator,
         on_delete=models.PROTECT,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import AuthorizationMode, LicenseStatus, RecordOrigin, SelectionMethod
 from ..dates import local_today, max_term_end
+from ..fields import NameField
 from .authorities import Authority
 from .domains import Domain
 from .operators import Operator, split_lines
@@ -139,7 +140,7 @@ class License(models.Model):
         editable=False,
         help_text=_("The registry's internal reference, given at creation; drafts have no number yet."),
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = NameField(_("title"), max_length=300)
     grantor = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="granted_licenses", verbose_name=_("grantor")
     )
@@ -335,6 +336,12 @@ class License(models.Model):
         elif self.term_start and self.term_end:
             if self.term_end < self.term_start:
                 errors["term_end"] = [_("The term cannot end before it starts.")]
+            elif self.term_end >= datetime.date.max:
+                # The day after the term (when it expires, when a renewal starts) must be in the calendar.
+                errors["term_end"] = [
+                    _("A term must end before %(day)s, the last day of the calendar.")
+                    % {"day": datetime.date.max.isoformat()}
+                ]
             elif self.term_end > max_term_end(self.term_start) and not self.term_exception_reason.strip():
                 errors["term_exception_reason"] = [
                     _(

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import OperatorKind, RecordOrigin
-from ..fields import USCCField
+from ..fields import NameField, NamesField, USCCField
 from ..identifiers import normalize_name
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 
@@ -28,11 +28,9 @@ def validate_email_lines(text: str) -> None:
 class Operator(models.Model):
     """A legal person authorized (or seeking authorization) to operate public data (运营机构)."""
 
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    aliases = models.TextField(
-        _("aliases"), blank=True, help_text=_("Other names it is known by, one per line.")
-    )
+    name = NameField(_("name"), max_length=200)
+    name_en = NameField(_("English name"), max_length=200, blank=True)
+    aliases = NamesField(_("aliases"), blank=True, help_text=_("Other names it is known by, one per line."))
     uscc = USCCField(_("USCC"), blank=True)
     uscc_note = models.CharField(
         _("why no USCC"),

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ChargingUnit, ProductClass, RecordOrigin
+from ..fields import NameField
 from .licenses import License
 
 # The longest review cycle of prices and caps (发改价格〔2025〕65号: at most 3 years).
@@ -41,7 +42,7 @@ class Product(models.Model):
     license = models.ForeignKey(
         License, on_delete=models.PROTECT, related_name="products", verbose_name=_("license")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = NameField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     product_class = models.CharField(
         _("class"),
