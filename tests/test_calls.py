@@ -330,6 +330,22 @@ def test_stale_version_is_409(world):
     assert Call.objects.get(pk=call.pk).status == "open"
 
 
+def test_an_operator_without_a_published_code_is_named_by_its_id(world):
+    """A call may name an operator whose code the sources do not publish: by its id, as license writes do."""
+    call = _new_call(world)
+    uncoded = factories.operator(name="无码示例数据公司", uscc="", uscc_note="Not published in the notice.")
+    client = _client(world, "inside")
+    data = {"operator_id": uncoded.pk, "scope": "Bus data.", "version": call.version}
+    added = client.post(f"/api/v1/calls/{call.pk}/licenses/", data, format="json")
+    assert added.status_code == 201, added.json()
+    assert [license.operator for license in License.objects.filter(call=call)] == [uncoded]
+    neither = client.post(
+        f"/api/v1/calls/{call.pk}/licenses/", {"scope": "x", "version": call.version + 1}, format="json"
+    )
+    assert neither.status_code == 400
+    assert "operator_uscc" in neither.json()["errors"]
+
+
 @pytest.mark.parametrize(
     ("url", "data", "field"),
     [
@@ -343,6 +359,7 @@ def test_stale_version_is_409(world):
         ("/api/v1/calls/", {"noticed": "2026-01-01"}, "noticed"),
         ("{call}licenses/", {"operator_uscc": "91330100MA00000000"}, "operator_uscc"),
         ("{call}licenses/", {"scope": ""}, "scope"),
+        ("{call}licenses/", {"operator_id": 999999}, "operator_id"),
         ("{call}licenses/", {"status": "granted"}, "status"),
         ("{call}cancel/", {"reason": ""}, "reason"),
         ("{call}cancel/", {"occurred_on": "2026-11-30"}, "occurred_on"),

@@ -583,3 +583,51 @@ def test_the_dashboard_reads_the_data_to_complete_in_a_constant_number_of_querie
         with notifications.suppressed():
             lifecycle.transition(license, "grant", actor=None, expected_version=license.version)
     assert queries() == one
+
+
+def test_through_the_api_a_past_grant_with_no_published_end_reads_in_force_from_its_start(hangzhou):
+    """Recorded as a regulator would, with the days of the acts: in force from the term's first day on
+    every day since, with no end; not before it, and the events say the days the acts took effect."""
+    regulator = _regulator(hangzhou, "hz")
+    operator = factories.operator(name="钱江示例数据有限公司")
+    api = _api(regulator)
+    created = api.post(
+        "/api/v1/licenses/",
+        {
+            "title": "City data, end not published",
+            "grantor_id": hangzhou.pk,
+            "operator_id": operator.pk,
+            "data_domains": ["health"],
+            "scope": "City health data.",
+            "term_start": START.isoformat(),
+            "term_end": None,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    granted = api.post(
+        f"/api/v1/licenses/{created.json()['reference']}/transitions/",
+        {"action": "grant", "version": 1, "occurred_on": GRANTED.isoformat()},
+        format="json",
+    )
+    assert granted.status_code == 200, granted.json()
+    assert (granted.json()["status"], granted.json()["term_end"]) == ("active", None)
+    number = granted.json()["number"]
+
+    def verdict(day):
+        return APIClient().get("/api/v1/verify/", {"uscc": operator.uscc, "on": day.isoformat()}).json()
+
+    assert verdict(GRANTED)["headline"] == "not_yet_in_force"
+    assert verdict(START - D(1))["headline"] == "not_yet_in_force"
+    for day in (START, TODAY - D(1), TODAY, TODAY + D(3650)):
+        judged = verdict(day)
+        assert (judged["headline"], judged["until"], judged["until_reason"]) == (
+            "licensed",
+            None,
+            "term_end_not_published",
+        ), day
+    events = APIClient().get(f"/api/v1/licenses/{number}/events/").json()["results"]
+    assert [(e["action"], e["effective_on"]) for e in events] == [
+        ("grant", GRANTED.isoformat()),
+        ("activate", START.isoformat()),
+    ]

@@ -896,7 +896,14 @@ class CallLicenseCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     """An operator's license in the call: created with the call's grantors, domains, mode, method and
     sources, and listed on the call's notice day."""
 
-    operator_uscc = serializers.CharField(help_text=_("The operator's USCC, any form; register it first."))
+    operator_uscc = serializers.CharField(
+        required=False, help_text=_("The operator's USCC, any form; register it first.")
+    )
+    operator_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The operator's id: the way to name one without a published USCC."),
+    )
     scope = serializers.CharField(help_text=_("The data and uses the license covers."))
     title = serializers.CharField(
         max_length=300, required=False, help_text=_("The call's title if left out.")
@@ -906,18 +913,17 @@ class CallLicenseCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     remarks = serializers.CharField(required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, help_text=_("The call's version you last saw."))
 
-    def validate_operator_uscc(self, value):
-        code = normalize_uscc(value)
-        operator = Operator.objects.filter(uscc=code).first() if code else None
-        if operator is None:
-            raise serializers.ValidationError(
-                _("No operator with this USCC is registered: register it first.")
-            )
-        return operator
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "operator_uscc" not in attrs and "operator_id" not in attrs:
+            message = _("Name the operator: its USCC, or its id where it has no published code.")
+            raise serializers.ValidationError({"operator_uscc": [message]})
+        # The same rule as a license write: given both, they must name the same operator.
+        attrs["operator"] = LicenseFieldsSerializer._operator(attrs)
+        return attrs
 
     def to_fields(self) -> dict:
         fields = dict(self.validated_data)
-        fields["operator"] = fields.pop("operator_uscc")
         fields.pop("version")
         return fields
 
