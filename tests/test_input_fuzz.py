@@ -432,8 +432,9 @@ def _body_of(schema, operation, client, path, demo):
     properties = node.get("properties", {})
     known = {"grantor_id": demo["hangzhou"].pk}
     if "version" in properties:
-        license_path = re.match(r"/api/v1/licenses/[^/]+/", path).group()
-        known["version"] = client.get(license_path).json()["version"]
+        # The version of the object the write is addressed to: a license, or a call.
+        object_path = re.match(r"/api/v1/[^/]+/[^/]+/", path).group()
+        known["version"] = client.get(object_path).json()["version"]
     required = set(node.get("required", [])) | ({"version"} & set(properties))
     base = {name: _example(schema, name, properties[name], known) for name in sorted(required)}
     return properties, base
