@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# make run always uses the embedded defaults: SQLite under var/, eager tasks, console email.
+# make run always uses the embedded defaults: SQLite under var/, eager tasks, console email (a line each),
+# a file cache under var/cache/.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
 .PHONY: help run test venv install messages lint sweep worker beat bench clean
@@ -51,8 +52,11 @@ messages: install
 	@echo "==> Compiling translations"
 	@set -o pipefail; $(VENV)/bin/pybabel compile --statistics -D django -d licensing/locale 2>&1 | sed 's/^/    /'
 
+# var/local.env: the same environment for the manage.py commands run by hand afterwards (manage.py reads it).
 run: messages
 	@mkdir -p var
+	@printf '%s\n' "# Written by make run: manage.py reads the variables the environment does not set." \
+		"DJANGO_DEBUG=$${DJANGO_DEBUG:-true}" > var/local.env
 	@echo "==> Migrating the database (var/registry.sqlite3)"
 	@set -o pipefail; $(EMBEDDED) $(PY) manage.py migrate --noinput | sed 's/^/    /'
 	@echo "==> Loading the demo data"

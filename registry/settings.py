@@ -175,13 +175,23 @@ if _email_host:
         "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # On the console: a line per email (registry.mail) in debug, the whole message otherwise.
+    _console = env_choice("EMAIL_CONSOLE", "summary" if DEBUG else "full", ["summary", "full"])
+    MAILERS = {
+        "default": {
+            "BACKEND": "registry.mail.SummaryEmailBackend"
+            if _console == "summary"
+            else "django.core.mail.backends.console.EmailBackend"
+        }
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registry@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: with REDIS_URL the broker is Redis; without it tasks run eagerly in the calling process.
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport is never used for publishing (tasks run eagerly); a host in its URL keeps kombu
+# from warning "No hostname was supplied" when it parses it.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -228,7 +238,7 @@ if (
         f"SITE_URL must be an http(s) address such as https://registry.example.org, got {SITE_URL!r}."
     )
 
-# Cache: Redis when configured (shared by every process: throttling counts there), else in-process.
+# Cache: Redis when configured (shared by every process: throttling counts there), else files under var/.
 # Short timeouts, and callers fail open: with Redis down the site answers, uncached and unthrottled.
 if REDIS_URL:
     CACHES = {
@@ -240,7 +250,16 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, files under var/cache/, so that every local process (the server, `manage.py sweep`,
+    # `generate_licenses`) sees the others' changes (registry.filecache). Tests keep a cache of their own.
+    CACHES = {
+        "default": {
+            "BACKEND": "registry.filecache.SharedFileCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "KEY_PREFIX": "registry",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 # The API (Django REST framework). Reads are public and throttled for anonymous clients; writes need a
 # regulator's token or session. Errors always have the shape {"detail", "code", "errors"}.
@@ -380,3 +399,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the calling process: a line per task that succeeded would only repeat what the command
+    # says (the console mailer's line per email, the sweep's summary). Failures still show.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

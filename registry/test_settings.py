@@ -21,3 +21,8 @@ LANGUAGE_CODE = "en"
 # CI's) never drop each other's.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_registry_{os.getpid()}"}  # noqa: F405
+
+# Without Redis the settings share a file cache under var/ between local processes; each test run keeps an
+# in-process cache of its own instead (tests/conftest.py clears it for every test).
+if CACHES["default"]["BACKEND"] == "registry.filecache.SharedFileCache":  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -19,7 +19,7 @@ TIMEOUT = 60
 # Variables the settings module reads; the child process gets none of them unless a test sets them, so the
 # developer's shell (or the test settings, which set a key in this process) cannot change the outcome.
 _SETTINGS_PREFIXES = ("DJANGO_", "EMAIL_", "LICENSING_", "DATABASE_")
-_SETTINGS_NAMES = {"REDIS_URL", "REQUIRE_SERVICES", "DEFAULT_FROM_EMAIL"}
+_SETTINGS_NAMES = {"REDIS_URL", "CACHE_URL", "CACHE_DIR", "REQUIRE_SERVICES", "DEFAULT_FROM_EMAIL"}
 
 
 # The helpers ----------------------------------------------------------------------------------------------
@@ -181,6 +181,8 @@ def _child_env(**variables: str) -> dict[str, str]:
         if not name.startswith(_SETTINGS_PREFIXES) and name not in _SETTINGS_NAMES
     }
     env["DJANGO_SETTINGS_MODULE"] = "registry.settings"
+    # Not the var/local.env a `make run` in this checkout wrote (manage.py reads it).
+    env["REGISTRY_ENV_FILE"] = os.devnull
     # Required with debug off; tests of its absence pass an empty value.
     env["DJANGO_ALLOWED_HOSTS"] = "registry.example.org"
     env.update(variables)
@@ -317,7 +319,8 @@ def test_defaults():
     assert values["TIME_ZONE"] == "Asia/Shanghai"
     assert values["LANGUAGES"] == ["zh-hans", "en"]
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
-    assert values["CELERY_BROKER_URL"] == "memory://"
+    # A host in the URL: kombu warns "No hostname was supplied" about a bare memory://.
+    assert values["CELERY_BROKER_URL"] == "memory://localhost/"
     assert values["ENGINE"] == "django.db.backends.sqlite3"
     assert Path(values["NAME"]).parent == PROJECT_ROOT / "var"
     assert values["SESSION_COOKIE_SECURE"] is True
@@ -337,9 +340,12 @@ def test_values_from_the_environment():
     assert values["LICENSING_REMINDER_DAYS"] == [60, 30, 7]
 
 
-def test_deploy_check_is_quiet_in_production():
+def test_deploy_check_is_quiet_in_production(tmp_path):
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        # Its files in tmp_path, not the checkout's var/.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'registry.sqlite3'}",
+        CACHE_DIR=str(tmp_path / "cache"),
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=_key(),
         DJANGO_ALLOWED_HOSTS="registry.example.org",
