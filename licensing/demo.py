@@ -7,7 +7,8 @@ rows are marked `origin=demo`, with fictional operator names ("示例", example)
 Invented dates are relative to the day of loading, so that some licenses are always about to expire.
 
 The products are invented (marked demo) and chosen so that every kind of compliance flag shows at least
-once; the findings are recorded (domain.md section 6) and total 248.38 million yuan.
+once; the findings are those the National Audit Office published in July 2024 and total 248.38 million
+yuan.
 
 Loading is idempotent: a license that exists (same origin and title) is left as it is, and so are a
 product (same license and name) and a finding (same issuer, entity and day).
@@ -112,7 +113,7 @@ AUTHORITIES = [
         AuthorityKind.DATA_AUTHORITY,
         RecordOrigin.DEMO,
     ),
-    # The departments of the 2024 National Audit Office findings (domain.md section 6).
+    # The departments of the 2024 National Audit Office findings (report on 2023, published July 2024).
     AuthoritySpec("mot", "交通运输部", "Ministry of Transport", "100000", AuthorityKind.DEPARTMENT),
     AuthoritySpec("moe", "教育部", "Ministry of Education", "100000", AuthorityKind.DEPARTMENT),
     AuthoritySpec(
@@ -260,7 +261,7 @@ DEMO_REMARK = "Invented for the demo: not a real license."
 
 
 def recorded_cases() -> list[LicenseSpec]:
-    """domain.md section 6: the two seed cases, with their real dates."""
+    """The two recorded cases, with their real dates (sources in their `source_urls`)."""
     return [
         LicenseSpec(
             title="杭州市公共数据授权运营（医疗健康领域）",
@@ -577,8 +578,8 @@ def invented_products(today: datetime.date) -> dict[str, list[dict]]:
 
 NAO_SOURCE = (
     "审计署关于2023年度的审计工作报告，2024年7月公布；新闻摘要称涉及13个系统。National Audit Office, report on "
-    "2023, published July 2024; a press summary speaks of 13 systems. As recorded in the registry's research "
-    "notes (domain.md, section 6); no address of the report is recorded there."
+    "2023, published July 2024; a press summary speaks of 13 systems. The report's address is not recorded "
+    "here."
 )
 NAO_DESCRIPTION = (
     "2018年6月至2023年，未经授权使用公共数据收费。Charged for public data without authorization, from June "
@@ -587,7 +588,8 @@ NAO_DESCRIPTION = (
 
 
 def recorded_findings() -> list[dict]:
-    """The 2024 National Audit Office findings as domain.md records them (about 248 million yuan)."""
+    """The 2024 National Audit Office findings (report on 2023, published July 2024): about 248 million
+    yuan."""
     common = {
         "issuer": "审计署",
         "issuer_en": "National Audit Office",

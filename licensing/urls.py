@@ -1,4 +1,4 @@
-"""The public site's addresses (DESIGN.md "API (v1) and public pages")."""
+"""The public site's addresses (README "Public site")."""
 
 from django.urls import path
 

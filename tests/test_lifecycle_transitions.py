@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 S, A = LicenseStatus, LicenseAction
 
-# The table of DESIGN.md "Lifecycle", written out independently of licensing.lifecycle.TRANSITIONS.
+# The README's lifecycle table ("How a license changes"), written out apart from lifecycle.TRANSITIONS.
 EXPECTED = {
     (S.DRAFT, A.LIST): S.LISTED,
     (S.DRAFT, A.GRANT): S.GRANTED,

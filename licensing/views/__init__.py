@@ -1,4 +1,4 @@
-"""The public site: server-rendered pages anyone may read, without logging in (DESIGN.md "Public pages")."""
+"""The public site: server-rendered pages anyone may read, without logging in (README "Public site")."""
 
 from .calls import call_detail, call_list
 from .findings import findings_page
