@@ -127,6 +127,7 @@ def transition(
     reason: str = "",
     expected_version: int | None = None,
     occurred_on: datetime.date | None = None,
+    term_acts: bool = True,
 ) -> License:
     """Apply a lifecycle action to one license (transition_due is the same for many, for the sweep).
 
@@ -134,6 +135,10 @@ def transition(
     re-checks the state under the lock instead). A grant whose term has already started activates at
     once, as a second event (and expires as a third where the term has also ended). Returns the license
     as saved; the caller's instance is updated too.
+
+    `term_acts=False` leaves those consequences of a grant to the caller: for recording a past history
+    whose later acts (a suspension, a revocation) came before the term's end (licensing.imports), where
+    an expiry drawn at the grant would refuse them.
     """
     action = _parse_action(action)
     reason = (reason or "").strip()
@@ -145,7 +150,7 @@ def transition(
         last = _last_public_day(locked)
         events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on, last=last)]
         today = local_today()
-        if action == A.GRANT and locked.term_start <= today:
+        if term_acts and action == A.GRANT and locked.term_start <= today:
             # Each event on its true day: the activation on the term's first day (or the grant's, if
             # granted later), the expiry, where the term is over, on the day after its last.
             activated_on = max(events[0].occurred_on, locked.term_start)
