@@ -26,6 +26,7 @@ which would skip the events, verdicts and feeds. tablib only reads and writes th
 import dataclasses
 import datetime
 import decimal
+import functools
 import hashlib
 import io
 import json
@@ -37,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import access, cache, import_template, lifecycle, notifications
+from . import access, cache, import_template, lifecycle, lifecycle_bulk, notifications
 from .choices import AuthorityKind, EventAction, LicenseAction, LicenseStatus, RecordOrigin
 from .dates import local_today
 from .exceptions import LicensingError
@@ -54,6 +55,8 @@ from .models.licenses import validate_url_lines
 from .search import operators_named
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# New licenses are created this many at a time (lifecycle_bulk), so queries are shared by the batch.
+BATCH = 500
 FORMATS = ("csv", "xlsx")
 
 A, S = LicenseAction, LicenseStatus
@@ -243,7 +246,10 @@ def parse_date(value) -> datetime.date | None:
     raise ValueError(_("“%(value)s” is not a day: write it as YYYY-MM-DD.") % {"value": value})
 
 
+@functools.cache
 def _choice_names(column) -> dict[str, str]:
+    """Every way a choice column's values may be written (code, English or Chinese label) -> the value;
+    read once per column."""
     names = {}
     for value in import_template.choice_values(column):
         choice = column.choices(value)
@@ -480,6 +486,7 @@ def _read_register(rows: list[Row], actor) -> _Register:
 
 def check_against_register(rows: list[Row], register: _Register) -> None:
     keys: dict[str, int] = {}
+    codes_named: dict[str, tuple[str, int]] = {}  # an operator's name key -> its code in the file, and row
     for row in rows:
         if row.problems:
             continue
@@ -489,6 +496,7 @@ def check_against_register(rows: list[Row], register: _Register) -> None:
             continue
         _check_body(row, register)
         _check_operator(row, register)
+        _check_operator_in_file(row, codes_named)
         row.key = _row_key(row)
         if not row.key:
             row.problem(
@@ -592,6 +600,21 @@ def _check_operator(row: Row, register: _Register) -> None:
                 % {"name": operator.name},
             )
             return
+
+
+def _check_operator_in_file(row: Row, codes_named: dict) -> None:
+    """One name, one code: an operator named again in the file with another code is a mistake in one of
+    the rows."""
+    name, code = row.values["operator"], row.values["operator_uscc"]
+    if not name:
+        return
+    first = codes_named.setdefault(normalize_name(name), (code, row.number))
+    if first[0] != code:
+        row.problem(
+            "operator_uscc",
+            _("Row %(row)s gives this operator the code %(uscc)s.")
+            % {"row": first[1], "uscc": first[0] or _("none")},
+        )
 
 
 def _row_key(row: Row) -> str:
@@ -698,42 +721,90 @@ class _Writer:
             "remarks": values["remarks"],
         }
 
-    def write(self, row: Row) -> str:
-        """Create or amend the row's license: "created", "amended" or "unchanged"."""
+    def plan(self, row: Row) -> list[tuple[str, str, datetime.date | None, str]]:
+        """The row's acts, in order, as (column, action, day, reason): those it gives, and the activation
+        and expiry its term made due (on the day the term made them due, or the day the row gives)."""
+        values, today = row.values, self.today
+        start, end, kind = values["term_start"], values["term_end"], values["end_kind"]
+        acts = []
+        if values["listed_on"]:
+            acts.append(("listed_on", A.LIST, values["listed_on"], ""))
+        activated = False
+        if values["granted_on"]:
+            acts.append(("granted_on", A.GRANT, values["granted_on"], ""))
+            active_on = values["activated_on"] or (max(values["granted_on"], start) if start else None)
+            ended = values["ended_on"]
+            # Withdrawn or revoked before its term started: it never came into force.
+            ended_first = kind in (S.WITHDRAWN, S.REVOKED) and ended and active_on and ended < active_on
+            if active_on and active_on <= today and not ended_first:
+                acts.append(("activated_on", A.ACTIVATE, active_on, ""))
+                activated = True
+        if values["suspended_on"]:
+            acts.append(("suspended_on", A.SUSPEND, values["suspended_on"], values["suspension_reason"]))
+        if kind and kind != S.EXPIRED:
+            acts.append(("ended_on", END_KINDS[kind], values["ended_on"], values["end_reason"]))
+        elif kind == S.EXPIRED or (activated and end and end < today):
+            acts.append(("ended_on", A.EXPIRE, None, ""))
+        return acts
+
+    def history(self, row: Row) -> tuple[lifecycle_bulk.History, list[str]]:
+        """The row as a license to create with its acts, and the column of each act."""
+        values = row.values
+        plan = self.plan(row)
+        first = next((values[key] for key, _r in ACT_COLUMNS if values[key]), None)
+        history = lifecycle_bulk.History(
+            fields={**self.fields(row), "origin": RecordOrigin.RECORDED},
+            drafted_on=first or self.today,
+            acts=[lifecycle_bulk.Act(action, day, reason) for _column, action, day, reason in plan],
+        )
+        return history, [column for column, *_rest in plan]
+
+    def create(self, rows: list[Row]) -> int:
+        """Create the licenses of `rows` (new keys) together; the number created (0 where any was
+        refused: its problems are the rows')."""
+        histories = []
+        for row in rows:
+            try:
+                histories.append((row, *self.history(row)))
+            except _RowRefused:
+                continue
+        try:
+            lifecycle_bulk.create_with_histories(
+                [history for _row, history, _c in histories], actor=self.actor
+            )
+        except lifecycle_bulk.HistoriesRefused as refusal:
+            for index, (act, error) in refusal.refused.items():
+                row, _history, columns = histories[index]
+                _report(row, error, "" if act == lifecycle_bulk.CREATION else columns[act])
+            return 0
+        for row, history, _columns in histories:
+            self.new_stamps.append(self._stamp(row, history.license))
+        return len(histories)
+
+    def _stamp(self, row: Row, license: License) -> ImportedLicense:
+        values = row.values
+        return ImportedLicense(
+            license=license,
+            key=row.key,
+            reference=values["reference"],
+            fields_digest=values["fields_digest"],
+            acts_digest=values["acts_digest"],
+            first_import=self.record,
+            last_import=self.record,
+        )
+
+    def amend(self, row: Row) -> str:
+        """Amend the license of a row imported before: "amended" or "unchanged"."""
         column = ""
         try:
             fields = self.fields(row)
             with transaction.atomic():
-                return self._create(row, fields) if row.existing is None else self._amend(row, fields)
-        except _RowRefused:
-            raise
+                return self._amend(row, fields)
         except _ActError as error:
-            column, error = error.column, error.error
-            _report(row, error, column)
-            raise _RowRefused() from None
+            _report(row, error.error, error.column)
         except LicensingError as error:
             _report(row, error, column)
-            raise _RowRefused() from None
-
-    def _create(self, row: Row, fields: dict) -> str:
-        values = row.values
-        first = next((values[key] for key, _r in ACT_COLUMNS if values[key]), None)
-        license = lifecycle.create_license(
-            actor=self.actor, occurred_on=first or self.today, origin=RecordOrigin.RECORDED, **fields
-        )
-        self._acts(license, row, recorded={})
-        self.new_stamps.append(
-            ImportedLicense(
-                license=license,
-                key=row.key,
-                reference=values["reference"],
-                fields_digest=values["fields_digest"],
-                acts_digest=values["acts_digest"],
-                first_import=self.record,
-                last_import=self.record,
-            )
-        )
-        return "created"
+        raise _RowRefused()
 
     def _amend(self, row: Row, fields: dict) -> str:
         stamp, values = row.existing, row.values
@@ -742,7 +813,6 @@ class _Writer:
         license = License.objects.select_related("grantor").get(pk=stamp.license_id)
         version = license.version
         if stamp.fields_digest != values["fields_digest"]:
-            fields["data_domains"] = list(values["domains"])
             lifecycle.edit(
                 license,
                 fields,
@@ -752,62 +822,31 @@ class _Writer:
                 % {"number": self.record.pk, "file": self.record.file_name},
             )
         if stamp.acts_digest != values["acts_digest"]:
-            recorded = {}
-            events = (
-                LicenseEvent.objects.filter(license=license)
-                .exclude(action=EventAction.CORRECT)
-                .with_effective_day()
-                .order_by("id")
-            )
-            for event in events:
-                recorded.setdefault(event.action, event.effective_on)
-            self._acts(license, row, recorded=recorded)
+            self._new_acts(license, row)
         stamp.fields_digest, stamp.acts_digest = values["fields_digest"], values["acts_digest"]
         stamp.last_import = self.record
         self.changed_stamps.append(stamp)
         return "amended" if license.version != version else "unchanged"
 
-    def _acts(self, license: License, row: Row, *, recorded: dict) -> None:
-        """Take the row's acts through the lifecycle, each on its day; skip those already recorded on the
-        same day (a re-import), and refuse those recorded on another."""
-        values, today = row.values, self.today
-        steps = []
-        if values["listed_on"]:
-            steps.append(("listed_on", A.LIST, values["listed_on"], ""))
-        grant_only = False
-        if values["granted_on"]:
-            steps.append(("granted_on", A.GRANT, values["granted_on"], ""))
-            start = values["term_start"]
-            active_on = values["activated_on"] or (max(values["granted_on"], start) if start else None)
-            kind, ended = values["end_kind"], values["ended_on"]
-            ends_before = kind in (S.WITHDRAWN, S.REVOKED) and ended and active_on and ended < active_on
-            if active_on and active_on <= today and not ends_before:
-                steps.append(("activated_on", A.ACTIVATE, active_on, ""))
-            # The common case, a grant whose term simply runs: one call draws the activation and expiry.
-            grant_only = not (
-                values["activated_on"] or values["suspended_on"] or values["end_kind"] not in ("", S.EXPIRED)
-            )
-        if values["suspended_on"]:
-            steps.append(("suspended_on", A.SUSPEND, values["suspended_on"], values["suspension_reason"]))
-        if values["end_kind"] and values["end_kind"] != S.EXPIRED:
-            steps.append(
-                ("ended_on", END_KINDS[values["end_kind"]], values["ended_on"], values["end_reason"])
-            )
-        for column, action, day, reason in steps:
+    def _new_acts(self, license: License, row: Row) -> None:
+        """Record the row's acts its license has not recorded yet, each on its day; refuse those recorded
+        on another day (a correction is the admin's, with its reason)."""
+        recorded = {}
+        events = (
+            LicenseEvent.objects.filter(license=license)
+            .exclude(action=EventAction.CORRECT)
+            .with_effective_day()
+            .order_by("id")
+        )
+        for event in events:
+            recorded.setdefault(event.action, event.effective_on)
+        for column, action, day, reason in self.plan(row):
             if action in recorded:
-                if recorded[action] != day:
-                    raise _ActError(
-                        column,
-                        LicensingError(
-                            _(
-                                "Recorded as taking effect on %(day)s: correct that event in the admin "
-                                "instead."
-                            )
-                            % {"day": recorded[action]}
-                        ),
-                    )
-                continue
-            if grant_only and action == A.ACTIVATE:
+                if day is not None and recorded[action] != day:
+                    message = _(
+                        "Recorded as taking effect on %(day)s: correct that event in the admin instead."
+                    ) % {"day": recorded[action]}
+                    raise _ActError(column, LicensingError(message))
                 continue
             try:
                 lifecycle.transition(
@@ -817,16 +856,10 @@ class _Writer:
                     reason=reason,
                     expected_version=license.version,
                     occurred_on=day,
-                    term_acts=grant_only,
+                    term_acts=False,
                 )
             except LicensingError as error:
                 raise _ActError(column, error) from None
-        end = license.term_end
-        if license.status in (S.ACTIVE, S.SUSPENDED) and end and end < today:
-            try:
-                lifecycle.transition(license, A.EXPIRE, actor=self.actor, expected_version=license.version)
-            except LicensingError as error:
-                raise _ActError("ended_on", error) from None
 
 
 @dataclasses.dataclass
@@ -900,16 +933,21 @@ def import_licenses(
             rows=len(rows),
         )
         writer = _Writer(register, record, today)
-        for done, row in enumerate(rows, start=1):
-            if not row.problems:
+        done, total = 0, len(rows)
+        for row in rows:
+            if not row.problems and row.existing is not None:
                 try:
-                    outcome = writer.write(row)
+                    outcome = writer.amend(row)
                 except _RowRefused:
                     pass
                 else:
                     setattr(result, outcome, getattr(result, outcome) + 1)
-            if done % 100 == 0 or done == len(rows):
-                progress("written", done, len(rows))
+        new = [row for row in rows if not row.problems and row.existing is None]
+        done = total - len(new)
+        for start in range(0, len(new), BATCH):
+            result.created += writer.create(new[start : start + BATCH])
+            done += len(new[start : start + BATCH])
+            progress("written", done, total)
         for row in rows:
             result.problems.extend(row.problems)
         if result.problems or dry_run:

@@ -510,7 +510,8 @@ def check_occurred_on(
             _("The effective day cannot be in the future (today is %(today)s).")
             % {"today": today.isoformat()}
         )
-    elif license is not None and license.pk is not None and license.status != S.DRAFT:
+    elif license is not None and license.status != S.DRAFT and (license.pk is not None or last is not None):
+        # (A license not saved yet, whose history lifecycle_bulk records, has its previous day given.)
         last = last if last is not None else _last_public_day(license)
         if last is not None and day < last:
             errors.append(
@@ -830,13 +831,21 @@ def _apply(
 
 
 def _target(
-    locked: License, action: LicenseAction, *, reason: str, renewed: bool | None = None
+    locked: License,
+    action: LicenseAction,
+    *,
+    reason: str,
+    renewed: bool | None = None,
+    domains=None,
+    exclude=None,
 ) -> LicenseStatus:
     """The state `action` leads the locked license to, or the exception that refuses it; writes nothing.
 
     `renewed` says whether the license has a live successor, where the caller has read that already
     (None: it is read here, when an expiry needs it). The data domains are read through the license, so a
-    caller that prefetched them saves that query too.
+    caller that prefetched them saves that query too, and one that gives them (`domains`, for a license
+    not saved yet) needs none. `exclude`: fields a grant's validation leaves out (related rows the caller
+    has just read, which need not be looked up again).
     """
     sources, target = TRANSITIONS[action]
     current = LicenseStatus(locked.status)
@@ -856,11 +865,11 @@ def _target(
             target = S.RENEWED
     if action == A.GRANT:
         # Granting is the decision: the whole record must satisfy today's rules.
-        _validate(locked, target)
+        _validate(locked, target, domains=domains, exclude=exclude)
     else:
         # Later actions must not be blocked by a rule that changed since the grant (say a shorter maximum
         # term): they need only what the new state requires.
-        _require(locked, target)
+        _require(locked, target, domains=domains)
     return target
 
 
@@ -879,8 +888,8 @@ def _validate(license: License, status: str, *, domains=None, exclude=None) -> N
         )
 
 
-def _require(license: License, status: str) -> None:
-    errors = license.requirement_errors(status)
+def _require(license: License, status: str, *, domains=None) -> None:
+    errors = license.requirement_errors(status, domains=domains)
     if errors:
         raise InvalidLicense(
             {field: [str(message) for message in messages] for field, messages in errors.items()}
