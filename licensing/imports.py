@@ -557,9 +557,6 @@ def _grantor(row: Row, register: _Register) -> Authority | None:
             % {"code": code},
         )
         return None
-    if register.prefix is None and access.role_of(register.actor) != access.Role.SUPERUSER:
-        row.problem("grantor_division", _("You may not import licenses."))
-        return None
     return grantor
 
 
@@ -631,7 +628,7 @@ def _row_key(row: Row) -> str:
 
 
 class _RowRefused(Exception):
-    pass
+    """The row's problems are recorded on it; the next row is tried."""
 
 
 class _Writer:
@@ -795,7 +792,6 @@ class _Writer:
 
     def amend(self, row: Row) -> str:
         """Amend the license of a row imported before: "amended" or "unchanged"."""
-        column = ""
         try:
             fields = self.fields(row)
             with transaction.atomic():
@@ -803,7 +799,7 @@ class _Writer:
         except _ActError as error:
             _report(row, error.error, error.column)
         except LicensingError as error:
-            _report(row, error, column)
+            _report(row, error, "")
         raise _RowRefused()
 
     def _amend(self, row: Row, fields: dict) -> str:
