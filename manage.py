@@ -6,7 +6,7 @@ from pathlib import Path
 # Commands that only compare the code with itself: they sign nothing and serve no host, so the values
 # production must give (with debug off) are not asked of them. `manage.py makemigrations --check` then
 # runs on a bare checkout, as CI and reviewers run it.
-CODE_ONLY_COMMANDS = {"makemigrations"}
+CODE_ONLY_COMMANDS = {"import_template", "makemigrations"}
 
 # `make run` writes the environment of the local set-up here (DJANGO_DEBUG=true), so that the commands
 # run by hand after it (`manage.py shell`, `create_api_token`) see the same settings as the server. Only

@@ -86,19 +86,19 @@ def allowed_actions(status: str) -> list[LicenseAction]:
 
 def create_license(*, actor, occurred_on: datetime.date | None = None, **fields) -> License:
     """A new draft license with its reference (no public number yet), and its `create` event."""
-    _check_field_names(fields)
+    check_field_names(fields)
     occurred_on = check_occurred_on(occurred_on)
     fields = dict(fields)
     domains = fields.pop("data_domains", [])
     co_grantors = fields.pop("co_grantors", [])
     license = License(**fields)
     with transaction.atomic():
-        domain_rows = _domain_rows(domains)
+        rows = domain_rows(domains)
         # No number yet: a draft has only its reference; the number comes when it leaves draft (_apply).
-        _validate(license, LicenseStatus.DRAFT, domains=domain_rows, exclude=["number"])
+        validate(license, LicenseStatus.DRAFT, domains=rows, exclude=["number"])
         co_grantors = _check_co_grantors(license, co_grantors)
         license.save()
-        license.data_domains.set(domain_rows)
+        license.data_domains.set(rows)
         if co_grantors:
             license.co_grantors.add(*co_grantors)
         event = writes.record(
@@ -121,6 +121,7 @@ def transition(
     reason: str = "",
     expected_version: int | None = None,
     occurred_on: datetime.date | None = None,
+    term_acts: bool = True,
 ) -> License:
     """Apply a lifecycle action to one license (transition_due is the same for many, for the sweep).
 
@@ -128,6 +129,10 @@ def transition(
     re-checks the state under the lock instead). A grant whose term has already started activates at
     once, as a second event (and expires as a third where the term has also ended). Returns the license
     as saved; the caller's instance is updated too.
+
+    `term_acts=False` leaves those consequences of a grant to the caller: for recording a past history
+    whose later acts (a suspension, a revocation) came before the term's end (licensing.imports), where
+    an expiry drawn at the grant would refuse them.
     """
     action = parse_action(action)
     reason = (reason or "").strip()
@@ -139,7 +144,7 @@ def transition(
         last = _last_public_day(locked)
         events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on, last=last)]
         today = local_today()
-        if action == A.GRANT and locked.term_start <= today:
+        if term_acts and action == A.GRANT and locked.term_start <= today:
             # Each event on its true day: the activation on the term's first day (or the grant's, if
             # granted later), the expiry, where the term is over, on the day after its last.
             activated_on = max(events[0].occurred_on, locked.term_start)
@@ -230,12 +235,12 @@ def check_edit(
 def check_create(*, occurred_on: datetime.date | None = None, **fields) -> None:
     """Raise what create_license() would raise for these fields, without writing."""
     check_occurred_on(occurred_on)
-    _check_field_names(fields)
+    check_field_names(fields)
     fields = dict(fields)
-    domains = _domain_rows(fields.pop("data_domains", []))
+    domains = domain_rows(fields.pop("data_domains", []))
     co_grantors = fields.pop("co_grantors", [])
     license = License(**fields)
-    _validate(license, LicenseStatus.DRAFT, domains=domains, exclude=["number"])
+    validate(license, LicenseStatus.DRAFT, domains=domains, exclude=["number"])
     _check_co_grantors(license, co_grantors)
 
 
@@ -315,7 +320,7 @@ def renew(
             predecessor=locked,
         )
         domains = list(locked.data_domains.all())
-        _validate(successor, LicenseStatus.GRANTED, domains=domains, exclude=["number", "predecessor"])
+        validate(successor, LicenseStatus.GRANTED, domains=domains, exclude=["number", "predecessor"])
         successor.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
         successor.save()
         successor.data_domains.set(domains)
@@ -397,7 +402,8 @@ def check_occurred_on(
             _("The effective day cannot be in the future (today is %(today)s).")
             % {"today": today.isoformat()}
         )
-    elif license is not None and license.pk is not None and license.status != S.DRAFT:
+    elif license is not None and license.status != S.DRAFT and (license.pk is not None or last is not None):
+        # (A license not saved yet, whose history lifecycle_bulk records, has its previous day given.)
         last = last if last is not None else _last_public_day(license)
         if last is not None and day < last:
             errors.append(
@@ -568,7 +574,7 @@ def _check_corrected_day(locked: License, original: LicenseEvent, day: datetime.
 
 def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, list | None]:
     """Apply `changes` to `current` in memory and validate them: the diff and the new domain rows."""
-    _check_field_names(changes)
+    check_field_names(changes)
     if current.is_terminal:
         raise LicenseClosed(
             _("The license has ended (%(status)s): it can no longer be changed.")
@@ -580,7 +586,7 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
             % {"status": current.get_status_display().lower()}
         )
     changes = dict(changes)
-    domains = _domain_rows(changes.pop("data_domains")) if "data_domains" in changes else None
+    domains = domain_rows(changes.pop("data_domains")) if "data_domains" in changes else None
     co_grantors = changes.pop("co_grantors", None)
     diff = {}
     for field, value in changes.items():
@@ -613,7 +619,7 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
         if before != after:
             diff["co_grantors"] = [before, after]
     if diff:
-        _validate(current, current.status, domains=domains)
+        validate(current, current.status, domains=domains)
     return diff, domains
 
 
@@ -625,13 +631,13 @@ def parse_action(action) -> LicenseAction:
         raise UnknownAction(action, list(LicenseAction)) from None
 
 
-def _check_field_names(fields: Iterable[str]) -> None:
+def check_field_names(fields: Iterable[str]) -> None:
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidLicense({field: [_("This field cannot be set here.")] for field in unknown})
 
 
-def _domain_rows(domains) -> list[Domain]:
+def domain_rows(domains) -> list[Domain]:
     codes = [domain.code if isinstance(domain, Domain) else domain for domain in domains]
     try:
         return Domain.objects.for_codes(codes)
@@ -706,13 +712,21 @@ def _apply(
 
 
 def target_status(
-    locked: License, action: LicenseAction, *, reason: str, renewed: bool | None = None
+    locked: License,
+    action: LicenseAction,
+    *,
+    reason: str,
+    renewed: bool | None = None,
+    domains=None,
+    exclude=None,
 ) -> LicenseStatus:
     """The state `action` leads the locked license to, or the exception that refuses it; writes nothing.
 
     `renewed` says whether the license has a live successor, where the caller has read that already
     (None: it is read here, when an expiry needs it). The data domains are read through the license, so a
-    caller that prefetched them saves that query too.
+    caller that prefetched them saves that query too, and one that gives them (`domains`, for a license
+    not saved yet) needs none. `exclude`: fields a grant's validation leaves out (related rows the caller
+    has just read, which need not be looked up again).
     """
     sources, target = TRANSITIONS[action]
     current = LicenseStatus(locked.status)
@@ -732,15 +746,15 @@ def target_status(
             target = S.RENEWED
     if action == A.GRANT:
         # Granting is the decision: the whole record must satisfy today's rules.
-        _validate(locked, target)
+        validate(locked, target, domains=domains, exclude=exclude)
     else:
         # Later actions must not be blocked by a rule that changed since the grant (say a shorter maximum
         # term): they need only what the new state requires.
-        _require(locked, target)
+        _require(locked, target, domains=domains)
     return target
 
 
-def _validate(license: License, status: str, *, domains=None, exclude=None) -> None:
+def validate(license: License, status: str, *, domains=None, exclude=None) -> None:
     """Field validation, the term rule and the fields `status` requires; nothing is written on failure."""
     errors: dict[str, list] = {}
     try:
@@ -755,8 +769,8 @@ def _validate(license: License, status: str, *, domains=None, exclude=None) -> N
         )
 
 
-def _require(license: License, status: str) -> None:
-    errors = license.requirement_errors(status)
+def _require(license: License, status: str, *, domains=None) -> None:
+    errors = license.requirement_errors(status, domains=domains)
     if errors:
         raise InvalidLicense(
             {field: [str(message) for message in messages] for field, messages in errors.items()}
@@ -772,9 +786,11 @@ __all__ = [
     "allowed_actions",
     "check_create",
     "check_edit",
+    "check_field_names",
     "check_occurred_on",
     "correct_event",
     "create_license",
+    "domain_rows",
     "due_on",
     "edit",
     "last_public_days",
@@ -782,4 +798,5 @@ __all__ = [
     "renew",
     "target_status",
     "transition",
+    "validate",
 ]

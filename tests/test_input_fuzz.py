@@ -29,7 +29,7 @@ from rest_framework.test import APIClient
 
 from licensing import lifecycle
 from licensing.api.throttling import AnonymousReadThrottle
-from licensing.models import Authority, License, Regulator
+from licensing.models import Authority, License, LicenseImport, Regulator
 
 from . import factories
 
@@ -61,6 +61,7 @@ NOT_LINKED = {
     "admin/(?P<url>.*)$": "Django's catch-all (every unknown admin address)",
     "admin/jsi18n/": "Django's JavaScript catalogue",
     "admin/login/": "the crawl is logged in",
+    "admin/licensing/licenseimport/confirm/": "posted from a clean upload's preview (test_admin_imports.py)",
     "i18n/setlang/": "fuzzed as the language form of every page",
     "admin/axes/accessfailurelog/<path:object_id>/change/": "no rows: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
 }
@@ -193,8 +194,12 @@ def demo(monkeypatch):
     regulator = User.objects.create_user("fuzz-regulator", is_staff=True)
     Regulator.objects.create(user=regulator, authority=hangzhou, contact_email="fuzz@example.test")
     assert License.objects.filter(grantor=hangzhou).exists()
-    # A row behind every admin page: a token, reminders and notifications (the sweep), a lockout log.
+    # A row behind every admin page: a token, reminders and notifications (the sweep), a lockout log, an
+    # import.
     factories.api_token_header(regulator)
+    LicenseImport.objects.create(
+        actor=regulator, actor_repr="fuzz-regulator", file_name="f.csv", sha256="0" * 64
+    )
     call_command("sweep", stdout=io.StringIO())
     active = License.objects.filter(grantor=hangzhou, status="active").first()
     lifecycle.transition(active, "suspend", actor=regulator, reason="Fuzz.", expected_version=active.version)

@@ -5,6 +5,7 @@ from .calls import Call
 from .domains import Domain
 from .events import EventImmutableError, LicenseEvent
 from .findings import Finding
+from .imports import ImportedLicense, LicenseImport
 from .licenses import License, LicenseNumberCounter
 from .operators import Operator, OperatorEvent
 from .products import Product
@@ -20,8 +21,10 @@ __all__ = [
     "ExpiryReminder",
     "Finding",
     "IdempotencyKey",
+    "ImportedLicense",
     "License",
     "LicenseEvent",
+    "LicenseImport",
     "LicenseNumberCounter",
     "LifecycleNotification",
     "Operator",

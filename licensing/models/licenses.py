@@ -313,7 +313,12 @@ class License(models.Model):
 
     @staticmethod
     def allocate_number(division_code: str, year: int) -> str:
-        """The next number `{division}-{year}-{seq:04d}`, unique also when licenses are created at once.
+        return License.allocate_numbers(division_code, year, 1)[0]
+
+    @staticmethod
+    def allocate_numbers(division_code: str, year: int, count: int) -> list[str]:
+        """The next `count` numbers `{division}-{year}-{seq:04d}`, unique also when licenses are created
+        at once (allocate_number: the next one).
 
         One atomic upsert bumps the counter and returns the new value: on PostgreSQL it locks the counter
         row until the surrounding transaction commits, so concurrent creators queue (and a rolled-back
@@ -322,13 +327,13 @@ class License(models.Model):
         table = connection.ops.quote_name(LicenseNumberCounter._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
-                f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+                f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + %s "
                 "RETURNING last_seq",
-                [division_code, year],
+                [division_code, year, count, count],
             )
-            (seq,) = cursor.fetchone()
-        return f"{division_code}-{year}-{seq:04d}"
+            (last,) = cursor.fetchone()
+        return [f"{division_code}-{year}-{seq:04d}" for seq in range(last - count + 1, last + 1)]
 
     @property
     def successor(self) -> "License | None":
