@@ -1,12 +1,12 @@
-"""Licenses: as shown, and what creating, changing, moving and renewing one takes. Reads name things
-plainly (`grantor`, `operator` as nested objects); writes name fields as the model does (`grantor_id`,
-`operator_uscc`)."""
+"""Licenses: as shown (its fields declared in licensing/license_fields.py), and what creating, changing,
+moving and renewing one takes. Reads name things plainly (`grantor`, `operator` as nested objects);
+writes name fields as the model does (`grantor_id`, `operator_uscc`)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from ... import access, compliance
+from ... import access, compliance, license_fields
 from ...choices import AuthorizationMode, DataDomain, LicenseAction, SelectionMethod
 from ...identifiers import normalize_uscc
 from ...models import Authority, License, Operator
@@ -50,43 +50,7 @@ class LicenseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = License
-        fields = [
-            "number",
-            "reference",
-            "title",
-            "status",
-            "status_label",
-            "status_changed_at",
-            "grantor",
-            "co_grantors",
-            "implementing_body",
-            "operator",
-            "data_domains",
-            "covers_all_domains",
-            "authorization_mode",
-            "scope",
-            "selection_method",
-            "term_start",
-            "term_end",
-            "term_end_published",
-            "term_approximate",
-            "term_exception_reason",
-            "signed_on",
-            "filed_on",
-            "consideration",
-            "consideration_note",
-            "legal_basis",
-            "source_urls",
-            "remarks",
-            "predecessor",
-            "successor",
-            "call",
-            "flags",
-            "origin",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(license_fields.SHOWN)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataDomain.choices)))
     def get_data_domains(self, license) -> list[str]:
