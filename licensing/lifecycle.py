@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import writes
+from . import license_fields, writes
 from .choices import EventAction, LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import (
@@ -54,29 +54,7 @@ REASON_REQUIRED = frozenset({A.WITHDRAW, A.SUSPEND, A.REINSTATE, A.REVOKE, A.TER
 TERM_ACTIONS = frozenset({A.ACTIVATE, A.EXPIRE})
 
 # Fields a caller may set through create_license and edit; the rest belong to the services.
-EDITABLE_FIELDS = (
-    "title",
-    "grantor",
-    "co_grantors",
-    "implementing_body",
-    "operator",
-    "data_domains",
-    "authorization_mode",
-    "scope",
-    "selection_method",
-    "term_start",
-    "term_end",
-    "term_approximate",
-    "term_exception_reason",
-    "signed_on",
-    "filed_on",
-    "consideration",
-    "consideration_note",
-    "legal_basis",
-    "source_urls",
-    "remarks",
-    "origin",
-)
+EDITABLE_FIELDS = license_fields.EDITABLE
 
 
 def allowed_actions(status: str) -> list[LicenseAction]:

@@ -438,3 +438,17 @@ def test_the_lean_read_path_gives_exactly_what_the_serializer_describes(api, wor
             [] if license.status == "draft" else list(license_values(License.objects.filter(pk=license.pk)))
         )
     assert [flag["code"] for flag in lean["flags"]] == ["unlicensed_charging"]
+
+
+def test_every_public_resource_reads_through_the_one_base():
+    """Resources open to anyone read through PublicReadViewSet (cache, ETag, permissions, the page of
+    flags); each says only what it lists and how it shows a page, never its own list()."""
+    from licensing.api.base import PublicReads, PublicReadViewSet
+    from licensing.api.urls import router
+
+    public = {prefix: viewset for prefix, viewset, _ in router.registry if issubclass(viewset, PublicReads)}
+    assert set(public) >= {"licenses", "operators", "authorities", "findings", "calls"}
+    for prefix, viewset in public.items():
+        assert issubclass(viewset, PublicReadViewSet), prefix
+        # (extend_schema_view wraps the inherited list for its schema, keeping its name.)
+        assert viewset.list.__qualname__ == "PublicReadViewSet.list", prefix

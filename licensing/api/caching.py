@@ -4,18 +4,20 @@ answered before DRF's machinery runs when the cache has them, and ETags on detai
 import hashlib
 
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import parse_etags, quote_etag
 from rest_framework.renderers import JSONRenderer
 
 from .. import cache
 
 
 def etag_of(content: bytes) -> str:
-    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    return quote_etag(hashlib.sha256(content).hexdigest()[:32])
 
 
 def matches(request, etag: str) -> bool:
-    """Whether the client's If-None-Match names `etag` (weak or strong)."""
-    sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    """Whether the client's If-None-Match names `etag` (weak or strong). Not get_conditional_response:
+    it would also answer If-Match (412) and `If-None-Match: *` (304), where these reads answer 200."""
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
     return etag in sent or f"W/{etag}" in sent
 
 
@@ -124,13 +126,3 @@ class CachedPublicReads:
             response["ETag"] = etag
             return not_modified(request, etag, source=response) or response
         return response
-
-    def list(self, request, *args, **kwargs):
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).list(request, *args, **kwargs)
-        )
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.cached_read(
-            request, lambda: super(CachedPublicReads, self).retrieve(request, *args, **kwargs)
-        )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from ..inputs import whole_number
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from ..models.licenses import NUMBER_PATTERN, REFERENCE_PATTERN, lookup_q
 from . import serializers as s
+from .base import PublicReads, PublicReadViewSet
 from .caching import CachedPublicReads, is_anonymous
 from .filters import (
     AuthorityFilter,
@@ -53,15 +54,6 @@ WRITE_ERRORS = {
 }
 
 
-class PublicReads:
-    """Reads are open to anyone (the schema then marks them so); writes keep the default permission."""
-
-    def get_permissions(self):
-        if self.request is not None and self.request.method in permissions.SAFE_METHODS:
-            return [permissions.AllowAny()]
-        return super().get_permissions()
-
-
 def _license_queryset():
     successor = License.objects.live_successors_of(OuterRef("pk")).values("number")[:1]
     return (
@@ -75,13 +67,7 @@ def _license_queryset():
     list=extend_schema(summary=_("Licenses"), responses={200: s.LicenseSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary=_("One license"), responses={200: s.LicenseSerializer, **READ_ERRORS}),
 )
-class LicenseViewSet(
-    PublicReads,
-    CachedPublicReads,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class LicenseViewSet(PublicReadViewSet):
     """Licenses: public reads (drafts only for regulators in scope, auditors, superusers); writes."""
 
     serializer_class = s.LicenseSerializer
@@ -105,15 +91,12 @@ class LicenseViewSet(
 
     # Reads take the lean path (representations.py): one query of values, no model instances.
 
-    def list(self, request, *args, **kwargs):
-        def build():
-            visible = access.visible_licenses(request.user, License.objects.all())
-            rows = with_flags(
-                with_domains(self.paginate_queryset(license_values(self.filter_queryset(visible))))
-            )
-            return self.get_paginated_response([license_representation(row) for row in rows])
+    def listed(self):
+        visible = access.visible_licenses(self.request.user, License.objects.all())
+        return license_values(self.filter_queryset(visible))
 
-        return self.cached_read(request, build)
+    def shown_page(self, page):
+        return [license_representation(row) for row in with_flags(with_domains(page))]
 
     def retrieve(self, request, number=None):
         def build():
@@ -407,13 +390,7 @@ class LicenseViewSet(
         responses={200: s.OperatorWithFlagsSerializer, **READ_ERRORS},
     ),
 )
-class OperatorViewSet(
-    PublicReads,
-    CachedPublicReads,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class OperatorViewSet(PublicReadViewSet):
     serializer_class = s.OperatorWithFlagsSerializer
     queryset = Operator.objects.order_by("name", "id")
     lookup_url_kwarg = "key"
@@ -426,16 +403,8 @@ class OperatorViewSet(
             raise exceptions.NotFound(_("No operator with this USCC or id."))
         return operator
 
-    def list(self, request, *args, **kwargs):
-        def build():
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            # The flags of the whole page at once: a constant number of queries however many operators.
-            context = {**self.get_serializer_context(), "flags": compliance.operator_flags(page)}
-            return self.get_paginated_response(
-                s.OperatorWithFlagsSerializer(page, many=True, context=context).data
-            )
-
-        return self.cached_read(request, build)
+    def page_flags(self, page):
+        return compliance.operator_flags(page)
 
     @extend_schema(
         summary=_("Register an operator"),
@@ -458,7 +427,7 @@ class OperatorViewSet(
     ),
     retrieve=extend_schema(summary=_("One authority"), responses={200: s.AuthoritySerializer, **READ_ERRORS}),
 )
-class AuthorityViewSet(PublicReads, CachedPublicReads, viewsets.ReadOnlyModelViewSet):
+class AuthorityViewSet(PublicReadViewSet):
     """Authorities: public reads; superusers and national-level regulators create and change them. Cached
     reads are invalidated by the save (LicensingConfig connects Authority's post_save to licensing.cache)."""
 
@@ -515,13 +484,7 @@ class AuthorityViewSet(PublicReads, CachedPublicReads, viewsets.ReadOnlyModelVie
     ),
     retrieve=extend_schema(summary=_("One finding"), responses={200: s.FindingSerializer, **READ_ERRORS}),
 )
-class FindingViewSet(
-    PublicReads,
-    CachedPublicReads,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class FindingViewSet(PublicReadViewSet):
     """Findings: public reads; superusers and national-level regulators record them."""
 
     serializer_class = s.FindingSerializer
@@ -529,13 +492,8 @@ class FindingViewSet(
     filterset_class = FindingFilter
     lookup_value_regex = r"[0-9]+"
 
-    def list(self, request, *args, **kwargs):
-        def build():
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            context = {**self.get_serializer_context(), "flags": compliance.finding_flags(page)}
-            return self.get_paginated_response(s.FindingSerializer(page, many=True, context=context).data)
-
-        return self.cached_read(request, build)
+    def page_flags(self, page):
+        return compliance.finding_flags(page)
 
     @extend_schema(
         summary=_("Record a finding"),
@@ -560,13 +518,7 @@ class FindingViewSet(
     ),
     retrieve=extend_schema(summary=_("One selection call"), responses={200: s.CallSerializer, **READ_ERRORS}),
 )
-class CallViewSet(
-    PublicReads,
-    CachedPublicReads,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class CallViewSet(PublicReadViewSet):
     """Selection calls: public reads; the lead grantor's jurisdiction (and superusers) change them."""
 
     serializer_class = s.CallSerializer
