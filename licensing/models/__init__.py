@@ -8,6 +8,13 @@ from .findings import Finding
 from .licenses import License, LicenseNumberCounter
 from .operators import Operator, OperatorEvent
 from .products import Product
+from .registrations import (
+    Objection,
+    Registration,
+    RegistrationCodeCounter,
+    RegistrationEvent,
+    RegistrationReminder,
+)
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 from .tokens import ApiToken, IdempotencyKey
 
@@ -24,10 +31,15 @@ __all__ = [
     "LicenseEvent",
     "LicenseNumberCounter",
     "LifecycleNotification",
+    "Objection",
     "Operator",
     "OperatorEvent",
     "OutboxState",
     "Product",
+    "Registration",
+    "RegistrationCodeCounter",
+    "RegistrationEvent",
+    "RegistrationReminder",
     "Regulator",
     "SweepHeartbeat",
 ]

@@ -108,6 +108,23 @@ def lookup_q(value: str) -> Q:
     return Q(number=value)
 
 
+def next_in_series(counter_model, division_code: str, year: int) -> int:
+    """Bump the (division, year) row of `counter_model` (a table of division_code, year, last_seq) and
+    return the new value, in one atomic upsert: on PostgreSQL it locks the counter row until the
+    surrounding transaction commits, so concurrent creators queue (and a rolled-back creation gives its
+    number back); SQLite serialises writers anyway. Both accept this syntax."""
+    table = connection.ops.quote_name(counter_model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+            "RETURNING last_seq",
+            [division_code, year],
+        )
+        (seq,) = cursor.fetchone()
+    return seq
+
+
 class LicenseNumberCounter(models.Model):
     """The last sequence number handed out per grantor division and year (see License.allocate_number)."""
 
@@ -295,21 +312,9 @@ class License(models.Model):
 
     @staticmethod
     def allocate_number(division_code: str, year: int) -> str:
-        """The next number `{division}-{year}-{seq:04d}`, unique also when licenses are created at once.
-
-        One atomic upsert bumps the counter and returns the new value: on PostgreSQL it locks the counter
-        row until the surrounding transaction commits, so concurrent creators queue (and a rolled-back
-        creation gives its number back); SQLite serialises writers anyway. Both accept this syntax.
-        """
-        table = connection.ops.quote_name(LicenseNumberCounter._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
-                f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + 1 "
-                "RETURNING last_seq",
-                [division_code, year],
-            )
-            (seq,) = cursor.fetchone()
+        """The next number `{division}-{year}-{seq:04d}`, unique also when licenses are created at once
+        (next_in_series)."""
+        seq = next_in_series(LicenseNumberCounter, division_code, year)
         return f"{division_code}-{year}-{seq:04d}"
 
     @property
