@@ -253,10 +253,9 @@ class ObjectionState(models.TextChoices):
 
 
 class RegistrationReminderKind(models.TextChoices):
-    """The emails the sweep owes about registrations (licensing.registration_sweep)."""
+    """The emails the sweep owes about registrations (licensing.registration_reminders)."""
 
     RENEWAL_WINDOW = "renewal_window", _("Renewal window opens soon")
     EXPIRY = "expiry", _("Registration expires soon")
     ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Acceptance overdue")
     REVIEW_OVERDUE = "review_overdue", _("Formal review overdue")
-    NOTICE_DECISION_OVERDUE = "notice_decision_overdue", _("Decision after the notice overdue")

@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
                 ('last_error', models.TextField(blank=True, help_text='Why the last attempt failed, or why no email was needed.', verbose_name='last error')),
                 ('recipients', models.JSONField(blank=True, default=list, verbose_name='recipients')),
-                ('kind', models.CharField(choices=[('renewal_window', 'Renewal window opens soon'), ('expiry', 'Registration expires soon'), ('acceptance_overdue', 'Acceptance overdue'), ('review_overdue', 'Formal review overdue'), ('notice_decision_overdue', 'Decision after the notice overdue')], max_length=32, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('renewal_window', 'Renewal window opens soon'), ('expiry', 'Registration expires soon'), ('acceptance_overdue', 'Acceptance overdue'), ('review_overdue', 'Formal review overdue')], max_length=32, verbose_name='kind')),
                 ('key_date', models.DateField(verbose_name='concerns the day')),
                 ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='licensing.registration', verbose_name='registration')),
             ],
