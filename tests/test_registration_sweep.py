@@ -115,3 +115,15 @@ def test_the_sweep_reads_only_what_is_due(django_assert_num_queries, not_due):
     with at(timezone.localdate() + D(days=10)), django_assert_num_queries(1 + 4 + 1):
         sweep()
     assert all(reminders_of(reg) for reg in due)
+
+
+def test_synthetic_registrations_for_the_bench_are_due_as_said():
+    from licensing import synthetic
+
+    today = timezone.localdate()
+    synthetic.generate(50, today)
+    due = synthetic.generate_registrations(2000, today)
+    assert due == {"cancellation": 6, "reminder": 6, "overdue": 8}
+    cancelled, reminded = sweep()
+    assert (cancelled, reminded) == (6, 6 + 8)
+    assert sweep() == (0, 0)
