@@ -280,3 +280,29 @@ def test_objection_refused_outside_the_notice_and_for_content_that_is_not_eviden
             evidence_name="e.pdf",
         )
     assert "evidence" in error.value.errors
+
+
+def test_events_are_append_only():
+    from licensing.models.registrations import RegistrationEventImmutableError
+
+    reg = factories.registration()
+    event = RegistrationEvent.objects.get(registration=reg)
+    with pytest.raises(RegistrationEventImmutableError):
+        event.save()
+    with pytest.raises(RegistrationEventImmutableError):
+        RegistrationEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_rewriting_a_registration_event_even_in_raw_sql():
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    reg = factories.registration()
+    event = RegistrationEvent.objects.get(registration=reg)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE licensing_registrationevent SET reason = 'x' WHERE id = %s", [event.pk])
