@@ -14,15 +14,16 @@ queries grow with what is due, not with all registrations.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import workdays
-from .choices import RegistrationEventAction, RegistrationReminderKind, RegistrationStatus
+from . import registrations, workdays
+from .choices import RegistrantRole, RegistrationEventAction, RegistrationReminderKind, RegistrationStatus
 from .lifecycle import SYSTEM_ACTOR_REPR
-from .models import Registration, RegistrationEvent, RegistrationReminder
+from .models import Registration, RegistrationEvent, RegistrationReminder, Regulator
 from .registrations import ACCEPTANCE_DAYS, RENEWAL_WINDOW_DAYS, REVIEW_DAYS
 
 BATCH_SIZE = 500
@@ -161,3 +162,62 @@ def not_needed(reminder: RegistrationReminder, today: datetime.date) -> str:
     if (registration.status, reminder.key_date) != wanted:
         return gettext("The registration has moved on since the reminder was recorded.")
     return ""
+
+
+# The emails ------------------------------------------------------------------------------------------
+
+RELATED = (
+    "registration__license__grantor",
+    "registration__license__operator",
+    "registration__license__implementing_body",
+)
+
+
+def _regulator_addresses(authority_ids) -> list[str]:
+    addresses = Regulator.objects.filter(authority_id__in=authority_ids, user__is_active=True).order_by("pk")
+    return list(
+        dict.fromkeys(address for address in addresses.values_list("contact_email", flat=True) if address)
+    )
+
+
+def recipients(reminder: RegistrationReminder) -> tuple[list[str], list[str]]:
+    """(to, cc). The registrant's reminders go to the registrant (the operator's contacts, or the
+    implementing body's regulators), copying the grantor's regulators; the overdue ones to the grantor's
+    regulators, who run the procedure."""
+    license = reminder.registration.license
+    regulators = _regulator_addresses([license.grantor_id])
+    if reminder.kind not in REGISTRANT_KINDS:
+        return regulators, []
+    if reminder.registration.registrant_role == RegistrantRole.OPERATOR:
+        to = license.operator.contact_email_list if license.operator else []
+    else:
+        to = _regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
+    return to, [address for address in regulators if address not in to]
+
+
+def reminder_email(reminder: RegistrationReminder, *, to, cc):
+    from .notifications import build_email
+
+    registration = reminder.registration
+    license = registration.license
+    due = None
+    if reminder.kind == K.ACCEPTANCE_OVERDUE:
+        due = registrations.acceptance_due(registration)
+    elif reminder.kind == K.REVIEW_OVERDUE:
+        due = registrations.review_due(registration)
+    context = {
+        "kind": reminder.kind,
+        "name": registration.name,
+        "code": registration.code or "",
+        "number": license.number,
+        "registrant_name": getattr(registration.registrant, "name", ""),
+        "grantor": license.grantor,
+        "expires_on": registration.expires_on.isoformat() if registration.expires_on else "",
+        "opens_on": registrations.renewal_opens_on(registration.expires_on).isoformat()
+        if registration.expires_on
+        else "",
+        "due_on": due.isoformat() if due else "",
+        "estimated": bool(due and due.estimated),
+        "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
+    }
+    return build_email("registration_reminder", context, to=to, cc=cc)

@@ -127,3 +127,26 @@ def test_synthetic_registrations_for_the_bench_are_due_as_said():
     cancelled, reminded = sweep()
     assert (cancelled, reminded) == (6, 6 + 8)
     assert sweep() == (0, 0)
+
+
+def test_reminder_emails_name_the_registration_and_reach_the_right_people():
+    from licensing.models import Regulator
+
+    license = factories.registrable_license(operator=factories.operator(contact_emails="ops@example.org"))
+    regulator = factories.user()
+    Regulator.objects.create(user=regulator, authority=license.grantor, contact_email="reg@example.test")
+    issued = factories.registration_in("issued", license=license, registrant_role="operator")
+    late = factories.registration_in("applied", license=license)
+    with at(issued.expires_on - D(days=14)):
+        sweep()
+    with at(issued.expires_on - D(days=14)):
+        expiry = RegistrationReminder.objects.get(registration=issued, kind="expiry")
+        to, cc = registration_reminders.recipients(expiry)
+        assert (to, cc) == (["ops@example.org"], ["reg@example.test"])
+        message = registration_reminders.reminder_email(expiry, to=to, cc=cc)
+        assert issued.code in message.subject and issued.expires_on.isoformat() in message.body
+        assert f"/registrations/{issued.pk}/" in message.body
+        overdue = RegistrationReminder.objects.get(registration=late, kind="acceptance_overdue")
+        assert registration_reminders.recipients(overdue) == (["reg@example.test"], [])
+        message = registration_reminders.reminder_email(overdue, to=["reg@example.test"], cc=[])
+        assert late.name in message.subject and "受理" not in message.subject.split(" / ")[-1]
