@@ -50,6 +50,17 @@ def normalize(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
+MAX_TYPED = 40
+
+
+def parse(typed: str) -> tuple[str, str | None]:
+    """A code as typed: (normalized, why it cannot be a code or None). For the lookup page and the API."""
+    code = normalize(typed)
+    if len(code) > MAX_TYPED:
+        return code, _("A query code looks like %(example)s.") % {"example": EXAMPLE}
+    return code, code_error(code)
+
+
 def code_error(value: str):
     """Why `value` (normalized) is not a code this registry could have issued, or None."""
     if not re.fullmatch(CODE_PATTERN, value):

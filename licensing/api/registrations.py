@@ -10,7 +10,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from .. import registrations
 from ..choices import RegistrationKind, RegistrationStatus
 from ..models import Registration
-from ..registration_codes import EXAMPLE, code_error, normalize
+from ..registration_codes import EXAMPLE, parse
 from .filters import StrictFilterSet
 from .views import READ_ERRORS, PublicReads
 
@@ -31,12 +31,7 @@ class RegistrationFilter(StrictFilterSet):
         fields = []
 
     def filter_code(self, queryset, name, value):
-        code = normalize(value)
-        error = (
-            code_error(code)
-            if len(code) <= 40
-            else _("A query code looks like %(example)s.") % {"example": EXAMPLE}
-        )
+        code, error = parse(value)
         if error:
             raise exceptions.ValidationError({"code": [str(error)]})
         return queryset.filter(code=code)

@@ -20,7 +20,7 @@ from ..dates import local_today
 from ..exceptions import LicensingError
 from ..inputs import control_character
 from ..models import Registration, RegistrationEvent
-from ..registration_codes import EXAMPLE, code_error, normalize
+from ..registration_codes import EXAMPLE, parse
 from .common import paginate
 from .throttling import throttled_search
 
@@ -156,12 +156,7 @@ def lookup(request):
     value = request.GET.get("code")
     context = {"example": EXAMPLE, "value": value or ""}
     if value is not None:
-        code = normalize(value)
-        error = (
-            code_error(code)
-            if len(code) <= 40
-            else _("A query code looks like %(example)s.") % {"example": EXAMPLE}
-        )
+        code, error = parse(value)
         if error:
             context["error"] = error
         else:
