@@ -66,3 +66,10 @@ def test_status_filter_and_no_writes(api):
 def test_the_schema_documents_the_endpoint(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/registrations/" in schema and "notice_ends_estimated" in schema
+
+
+def test_one_registration_in_one_query(api, django_assert_num_queries):
+    reg = factories.registration_in("issued")
+    with django_assert_num_queries(1):
+        response = api.get(f"/api/v1/registrations/{reg.pk}/")
+    assert response.json()["code"] == reg.code

@@ -181,3 +181,11 @@ def test_the_unknown_year_notice_day_says_estimated(client):
         notice_ends_estimated=True,
     )
     assert "estimated" in client.get("/registrations/").content.decode()
+
+
+@pytest.mark.parametrize("steps", ["in_notice", "revoked"])
+def test_a_registration_page_costs_the_same_whatever_its_history(client, django_assert_num_queries, steps):
+    reg = factories.registration_in(steps)
+    with django_assert_num_queries(2):  # the registration with its license and registrant; its events
+        page = client.get(f"/registrations/{reg.pk}/")
+    assert page.status_code == 200 and reg.name in page.content.decode()
