@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from . import cache, lifecycle, outbox
+from . import cache, lifecycle, outbox, registration_reminders
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import ActionNotAllowed, NotDue, StaleVersion
@@ -136,9 +136,15 @@ class SweepReport:
     lifecycle: SweepResult
     reminders: int = 0
     enqueued: int = 0
+    registrations_cancelled: int = 0
+    registration_reminders: int = 0
 
     def __str__(self):
-        return f"{self.lifecycle}; reminders recorded {self.reminders}, emails enqueued {self.enqueued}"
+        return (
+            f"{self.lifecycle}; reminders recorded {self.reminders}; registrations cancelled "
+            f"{self.registrations_cancelled}, their reminders recorded {self.registration_reminders}; "
+            f"emails enqueued {self.enqueued}"
+        )
 
     def as_dict(self) -> dict:
         moved = self.lifecycle
@@ -149,6 +155,8 @@ class SweepReport:
             "skipped": moved.skipped,
             "failed": moved.failed,
             "reminders": self.reminders,
+            "registrations_cancelled": self.registrations_cancelled,
+            "registration_reminders": self.registration_reminders,
             "enqueued": self.enqueued,
         }
 
@@ -219,6 +227,9 @@ def run_full_sweep(now: datetime.datetime | None = None) -> SweepReport:
     today = timezone.localdate(now)
     report = SweepReport(lifecycle=run_sweep(today))
     report.reminders = create_due_reminders(today, now)
+    # Registrations (licensing.registration_reminders), called through the module so the bench can time them.
+    report.registrations_cancelled = registration_reminders.cancel_unrenewed(today)
+    report.registration_reminders = registration_reminders.create_due_reminders(today, now)
     report.enqueued = outbox.dispatch_due(now)
     SweepHeartbeat.objects.bulk_create(
         [

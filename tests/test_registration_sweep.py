@@ -151,3 +151,16 @@ def test_reminder_emails_name_the_registration_and_reach_the_right_people():
         message = registration_reminders.reminder_email(overdue, to=["reg@example.test"], cc=[])
         assert late.name in message.subject
         assert "acceptance overdue" in message.subject and "受理" in message.subject
+
+
+def test_the_whole_sweep_cancels_and_reminds_once_across_two_runs():
+    from licensing.reminders import run_full_sweep
+
+    cancelled = factories.registration_in("issued")
+    late = factories.registration_in("applied")
+    with at(cancelled.expires_on + D(days=1)):
+        first, second = run_full_sweep(), run_full_sweep()
+    assert (first.registrations_cancelled, second.registrations_cancelled) == (1, 0)
+    assert first.registration_reminders >= 1 and second.registration_reminders == 0
+    assert reminders_of(late) == [("acceptance_overdue", late.applied_on)]
+    assert RegistrationEvent.objects.filter(registration=cancelled, action="cancel").count() == 1
