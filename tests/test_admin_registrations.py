@@ -195,3 +195,31 @@ def test_dismissing_leaves_the_registration_under_notice(client, users, in_notic
     assert Objection.objects.get().state == "dismissed"
     in_notice.refresh_from_db()
     assert in_notice.status == "in_notice"
+
+
+def test_admin_lists_cost_the_same_for_more_rows(client, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    license = factories.registrable_license(grantor=users["hangzhou"])
+    client.force_login(users["inside"])
+
+    def add(count):
+        for _ in range(count):
+            reg = factories.registration_in("in_notice", license=license)
+            registrations.file_objection(
+                reg, name="张三", contact="z@example.org", reasons="r", evidence=PDF, evidence_name="x.pdf"
+            )
+
+    def costs():
+        found = []
+        for url in ("admin:licensing_registration_changelist", "admin:licensing_objection_changelist"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(url)).status_code == 200
+            found.append(len(queries))
+        return found
+
+    add(1)
+    one = costs()
+    add(5)
+    assert costs() == one
