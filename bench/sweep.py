@@ -33,9 +33,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from licensing import outbox, registration_reminders, reminders  # noqa: E402
+from licensing import outbox, registration_reminders, reminders, sweep  # noqa: E402
 from licensing.dates import local_today  # noqa: E402
-from licensing.reminders import run_full_sweep  # noqa: E402
+from licensing.sweep import run_full_sweep  # noqa: E402
 from licensing.synthetic import generate, generate_registrations  # noqa: E402
 from registry.celery import app as celery_app  # noqa: E402
 
@@ -55,7 +55,7 @@ def populate(count: int, today: datetime.date) -> dict:
 
 
 PHASES = [
-    ("activate/end", reminders, "run_sweep"),
+    ("activate/end", sweep, "run_sweep"),
     ("record reminders", reminders, "create_due_reminders"),
     ("cancel registrations", registration_reminders, "cancel_unrenewed"),
     ("registration reminders", registration_reminders, "create_due_reminders"),

@@ -14,17 +14,17 @@ queries grow with what is due, not with all registrations.
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import registrations, workdays
-from .choices import RegistrantRole, RegistrationEventAction, RegistrationReminderKind, RegistrationStatus
-from .lifecycle import SYSTEM_ACTOR_REPR
-from .models import Registration, RegistrationEvent, RegistrationReminder, Regulator
+from . import emails, outbox, workdays
+from .choices import RegistrationEventAction, RegistrationReminderKind, RegistrationStatus
+from .dates import local_today
+from .models import Registration, RegistrationEvent, RegistrationReminder
 from .registrations import ACCEPTANCE_DAYS, RENEWAL_WINDOW_DAYS, REVIEW_DAYS
+from .writes import SYSTEM_ACTOR_REPR
 
 BATCH_SIZE = 500
 # How many days before expiry the registrant is told that the renewal window opens soon, and that the code
@@ -34,7 +34,6 @@ EXPIRY_NOTICE_DAYS = 14
 NOT_RENEWED = "有效期届满未续展，登记注销（登记办法第十五条）。Not renewed before the code expired (Art. 15)."
 
 K, S = RegistrationReminderKind, RegistrationStatus
-REGISTRANT_KINDS = frozenset({K.RENEWAL_WINDOW, K.EXPIRY})
 
 
 def _keyset(queryset, *fields):
@@ -164,60 +163,24 @@ def not_needed(reminder: RegistrationReminder, today: datetime.date) -> str:
     return ""
 
 
-# The emails ------------------------------------------------------------------------------------------
+# Sending: the outbox kind `registration_reminder` ---------------------------------------------------
 
-RELATED = (
-    "registration__license__grantor",
-    "registration__license__operator",
-    "registration__license__implementing_body",
+
+def _message(reminder: RegistrationReminder):
+    """The reminder's email, or outbox.NotNeeded where its registration has moved on since."""
+    reason = not_needed(reminder, local_today())
+    if reason:
+        raise outbox.NotNeeded(reason)
+    return emails.registration_reminder(reminder)
+
+
+outbox.register(
+    "registration_reminder",
+    model=RegistrationReminder,
+    message=_message,
+    related=(
+        "registration__license__grantor",
+        "registration__license__operator",
+        "registration__license__implementing_body",
+    ),
 )
-
-
-def _regulator_addresses(authority_ids) -> list[str]:
-    addresses = Regulator.objects.filter(authority_id__in=authority_ids, user__is_active=True).order_by("pk")
-    return list(
-        dict.fromkeys(address for address in addresses.values_list("contact_email", flat=True) if address)
-    )
-
-
-def recipients(reminder: RegistrationReminder) -> tuple[list[str], list[str]]:
-    """(to, cc). The registrant's reminders go to the registrant (the operator's contacts, or the
-    implementing body's regulators), copying the grantor's regulators; the overdue ones to the grantor's
-    regulators, who run the procedure."""
-    license = reminder.registration.license
-    regulators = _regulator_addresses([license.grantor_id])
-    if reminder.kind not in REGISTRANT_KINDS:
-        return regulators, []
-    if reminder.registration.registrant_role == RegistrantRole.OPERATOR:
-        to = license.operator.contact_email_list if license.operator else []
-    else:
-        to = _regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
-    return to, [address for address in regulators if address not in to]
-
-
-def reminder_email(reminder: RegistrationReminder, *, to, cc):
-    from .notifications import build_email
-
-    registration = reminder.registration
-    license = registration.license
-    due = None
-    if reminder.kind == K.ACCEPTANCE_OVERDUE:
-        due = registrations.acceptance_due(registration)
-    elif reminder.kind == K.REVIEW_OVERDUE:
-        due = registrations.review_due(registration)
-    context = {
-        "kind": reminder.kind,
-        "name": registration.name,
-        "code": registration.code or "",
-        "number": license.number,
-        "registrant_name": getattr(registration.registrant, "name", ""),
-        "grantor": license.grantor,
-        "expires_on": registration.expires_on.isoformat() if registration.expires_on else "",
-        "opens_on": registrations.renewal_opens_on(registration.expires_on).isoformat()
-        if registration.expires_on
-        else "",
-        "due_on": due.isoformat() if due else "",
-        "estimated": bool(due and due.estimated),
-        "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
-    }
-    return build_email("registration_reminder", context, to=to, cc=cc)

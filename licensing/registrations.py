@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.middleware import current_request_id
 
-from . import access, workdays
+from . import access, workdays, writes
 from .access import Role
 from .choices import (
     LicenseStatus,
@@ -46,7 +46,6 @@ from .exceptions import (
     RegistrationStale,
     UnknownAction,
 )
-from .lifecycle import _actor_repr  # one rendering of who acted, for every history
 from .models import License, Objection, Registration, RegistrationEvent
 
 S, A = RegistrationStatus, RegistrationAction
@@ -469,7 +468,7 @@ def _record(registration, action, from_status, to_status, actor, occurred_on, *,
         to_status=to_status,
         reason=reason,
         actor=actor,
-        actor_repr=_actor_repr(actor),
+        actor_repr=writes.actor_repr(actor),
         changes=changes or {},
         occurred_on=occurred_on,
         request_id=current_request_id(),

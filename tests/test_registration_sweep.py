@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from licensing import registration_reminders, registrations
+from licensing import emails, registration_reminders, registrations
 from licensing.models import RegistrationEvent, RegistrationReminder
 from tests import factories
 
@@ -15,9 +15,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 
 
+def moment(day: datetime.date) -> datetime.datetime:
+    """10:00 Beijing time on `day`."""
+    return datetime.datetime.combine(day, datetime.time(2), tzinfo=datetime.UTC)
+
+
 def at(day: datetime.date):
-    moment = datetime.datetime.combine(day, datetime.time(2), tzinfo=datetime.UTC)
-    return time_machine.travel(moment, tick=False)
+    return time_machine.travel(moment(day), tick=False)
 
 
 def sweep():
@@ -141,20 +145,19 @@ def test_reminder_emails_name_the_registration_and_reach_the_right_people():
         sweep()
     with at(issued.expires_on - D(days=14)):
         expiry = RegistrationReminder.objects.get(registration=issued, kind="expiry")
-        to, cc = registration_reminders.recipients(expiry)
-        assert (to, cc) == (["ops@example.org"], ["reg@example.test"])
-        message = registration_reminders.reminder_email(expiry, to=to, cc=cc)
+        message = emails.registration_reminder(expiry)
+        assert (message.to, message.cc) == (["ops@example.org"], ["reg@example.test"])
         assert issued.code in message.subject and issued.expires_on.isoformat() in message.body
         assert f"/registrations/{issued.pk}/" in message.body
         overdue = RegistrationReminder.objects.get(registration=late, kind="acceptance_overdue")
-        assert registration_reminders.recipients(overdue) == (["reg@example.test"], [])
-        message = registration_reminders.reminder_email(overdue, to=["reg@example.test"], cc=[])
+        message = emails.registration_reminder(overdue)
+        assert (message.to, message.cc) == (["reg@example.test"], [])
         assert late.name in message.subject
         assert "acceptance overdue" in message.subject and "受理" in message.subject
 
 
 def test_the_whole_sweep_cancels_and_reminds_once_across_two_runs():
-    from licensing.reminders import run_full_sweep
+    from licensing.sweep import run_full_sweep
 
     cancelled = factories.registration_in("issued")
     late = factories.registration_in("applied")
@@ -164,3 +167,38 @@ def test_the_whole_sweep_cancels_and_reminds_once_across_two_runs():
     assert first.registration_reminders >= 1 and second.registration_reminders == 0
     assert reminders_of(late) == [("acceptance_overdue", late.applied_on)]
     assert RegistrationEvent.objects.filter(registration=cancelled, action="cancel").count() == 1
+
+
+def test_reminders_are_emailed_exactly_once_across_two_sweeps(mailoutbox):
+    from licensing.models import Regulator
+    from tests.outbox_support import sweep_at
+
+    license = factories.registrable_license(operator=factories.operator(contact_emails="ops@example.org"))
+    regulator = factories.user()
+    Regulator.objects.create(user=regulator, authority=license.grantor, contact_email="reg@example.test")
+    issued = factories.registration_in("issued", license=license, registrant_role="operator")
+    for _ in range(2):
+        sweep_at(moment(issued.expires_on - D(days=90)))
+    with at(issued.expires_on - D(days=14)):
+        late = factories.registration(license)
+    for _ in range(2):  # the expiry window, and the acceptance of `late` overdue
+        sweep_at(moment(issued.expires_on - D(days=7)))
+    subjects = [message.subject for message in mailoutbox]
+    assert len(subjects) == 3, subjects
+    assert sum("renewal may be filed" in subject for subject in subjects) == 1
+    assert sum("expires after" in subject for subject in subjects) == 1
+    assert sum("acceptance overdue" in subject and late.name in subject for subject in subjects) == 1
+    assert set(RegistrationReminder.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_a_reminder_whose_registration_moved_on_is_not_sent(mailoutbox):
+    from tests.outbox_support import sweep_at
+
+    late = factories.registration_in("applied")
+    later = timezone.localdate() + D(days=10)
+    with at(later):
+        registration_reminders.create_due_reminders(later, timezone.now())
+        registrations.act(late, "accept", actor=None, expected_version=late.version)
+    sweep_at(moment(later))
+    assert mailoutbox == []
+    assert RegistrationReminder.objects.get().state == "cancelled"

@@ -7,14 +7,12 @@ objection form carries the visitor's own CSRF token and answers."""
 import math
 
 from django import forms
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import registrations
-from ..api.throttling import AnonymousReadThrottle
 from ..choices import RegistrationStatus
 from ..dates import local_today
 from ..exceptions import LicensingError
@@ -22,16 +20,7 @@ from ..inputs import control_character
 from ..models import Registration, RegistrationEvent
 from ..registration_codes import EXAMPLE, parse
 from .common import paginate
-from .throttling import throttled_search
-
-
-class ObjectionThrottle(AnonymousReadThrottle):
-    """Objections filed anonymously, per address, at OBJECTION_RATE (each carries a file of up to 10 MB)."""
-
-    scope = "objection"
-
-    def get_rate(self):
-        return settings.OBJECTION_RATE
+from .throttling import ObjectionThrottle, throttled_search
 
 
 class ObjectionForm(forms.Form):
