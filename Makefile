@@ -110,3 +110,5 @@ bench: messages
 	@$(BENCH_ENV) $(PY) bench/sweep.py --count 100000
 	@echo "==> The sweep at 1,000,000 licenses (minutes: the rows are made first)"
 	@$(BENCH_ENV) $(PY) bench/sweep.py --count 1000000
+	@echo "==> The sweep at 1,000,000 licenses and 1,000,000 registrations"
+	@$(BENCH_ENV) $(PY) bench/sweep.py --count 1000000 --registrations 1000000

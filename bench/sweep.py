@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the sweep: N licenses (100,000 by default), about 1% of them due, one sweep; prints seconds
-and queries. Not a test.
+and queries. Not a test. With --registrations M, M registrations too (licensing.synthetic), about 1% of
+them due (codes expired unrenewed, reminders, deadlines overrun).
 
 Runs on the PostgreSQL server of DATABASE_URL, in a scratch database of its own (created, migrated and
 dropped again; --keep keeps it), so the configured database is never touched. Rows are bulk-inserted and
@@ -9,6 +10,7 @@ term has passed, 0.4% licenses in force within a reminder window. Send tasks are
 broker (nothing consumes them), so the figures are the sweep's own.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry .venv/bin/python bench/sweep.py [--count 1000000]
+        [--registrations 1000000]
 """
 
 import argparse
@@ -31,10 +33,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from licensing import outbox, reminders, sweep  # noqa: E402
+from licensing import outbox, registration_reminders, reminders, sweep  # noqa: E402
 from licensing.dates import local_today  # noqa: E402
 from licensing.sweep import run_full_sweep  # noqa: E402
-from licensing.synthetic import generate  # noqa: E402
+from licensing.synthetic import generate, generate_registrations  # noqa: E402
 from registry.celery import app as celery_app  # noqa: E402
 
 
@@ -55,6 +57,8 @@ def populate(count: int, today: datetime.date) -> dict:
 PHASES = [
     ("activate/end", sweep, "run_sweep"),
     ("record reminders", reminders, "create_due_reminders"),
+    ("cancel registrations", registration_reminders, "cancel_unrenewed"),
+    ("registration reminders", registration_reminders, "create_due_reminders"),
     ("enqueue sends", outbox, "dispatch_due"),
 ]
 
@@ -92,12 +96,15 @@ def timed_sweep() -> tuple[float, int, object, dict]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000, help="licenses to create (default 100000)")
+    parser.add_argument(
+        "--registrations", type=int, default=0, help="registrations to create as well (default none)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server: the figures are for PostgreSQL")
     # About 2 GB of table and index per million licenses with their events; ask for twice that.
-    needed_gb = max(1.0, 4.0 * args.count / 1_000_000)
+    needed_gb = max(1.0, 4.0 * args.count / 1_000_000 + 1.0 * args.registrations / 1_000_000)
     where = "/var/lib/postgresql" if Path("/var/lib/postgresql").exists() else "/"
     free_gb = shutil.disk_usage(where).free / 1e9
     if free_gb < needed_gb:
@@ -123,6 +130,18 @@ def main():
             f"due               {sum(due.values()):,} ({due['activation']:,} to activate, "
             f"{due['expiry']:,} to end, {due['reminder']:,} to remind)"
         )
+        if args.registrations:
+            started = time.perf_counter()
+            owed = generate_registrations(args.registrations, today)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(
+                f"registrations     {args.registrations:,} created in {time.perf_counter() - started:.1f} s"
+            )
+            print(
+                f"due               {sum(owed.values()):,} ({owed['cancellation']:,} to cancel, "
+                f"{owed['reminder']:,} to remind the registrant, {owed['overdue']:,} overdue)"
+            )
         for label in ("sweep", "sweep again"):
             seconds, queries, report, phases = timed_sweep()
             print(f"{label:<17} {seconds:.2f} s, {queries:,} queries: {report}")

@@ -177,3 +177,91 @@ class CallStatus(models.TextChoices):
     OPEN = "open", _("Open")
     AWARDED = "awarded", _("Awarded")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Registrations (登记管理暂行办法, licensing.registrations) ----------------------------------------------
+
+
+class RegistrationKind(models.TextChoices):
+    """What is registered (Art. 5): the implementing body's data resources, the operator's products."""
+
+    DATA_RESOURCE = "data_resource", _("Data resource")
+    PRODUCT_SERVICE = "product_service", _("Product or service")
+
+
+class RegistrationType(models.TextChoices):
+    """The application's type (Art. 9)."""
+
+    FIRST = "first", _("First registration")
+    CHANGE = "change", _("Change")
+    CORRECTION = "correction", _("Correction")
+    CANCELLATION = "cancellation", _("Cancellation")
+
+
+class RegistrantRole(models.TextChoices):
+    """Who of the license registers: its implementing body or its operator."""
+
+    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
+    OPERATOR = "operator", _("Operator")
+
+
+class RegistrationStatus(models.TextChoices):
+    """Where a registration is in the procedure (Art. 8): applied → accepted and under formal review →
+    public notice → code issued, with the side paths of Art. 10, 12, 15 and 20."""
+
+    APPLIED = "applied", _("Applied")
+    UNDER_REVIEW = "under_review", _("Accepted, under formal review")
+    RETURNED = "returned", _("Returned for completion")
+    IN_NOTICE = "in_notice", _("Under public notice")
+    ISSUED = "issued", _("Code issued")
+    TERMINATED = "terminated", _("Terminated (objection upheld)")
+    CANCELLED = "cancelled", _("Cancelled")
+    REVOKED = "revoked", _("Revoked")
+
+    @classmethod
+    def terminal(cls) -> frozenset["RegistrationStatus"]:
+        return frozenset({cls.TERMINATED, cls.CANCELLED, cls.REVOKED})
+
+
+class RegistrationAction(models.TextChoices):
+    """Actions on a registration (registrations.TRANSITIONS); each is an event with its effective day."""
+
+    ACCEPT = "accept", _("Accept")
+    RETURN = "return", _("Return for completion")
+    RESUBMIT = "resubmit", _("Resubmit")
+    START_NOTICE = "start_notice", _("Start the public notice")
+    ISSUE = "issue", _("Issue the code")
+    TERMINATE = "terminate", _("Terminate (objection upheld)")
+    CANCEL = "cancel", _("Cancel")
+    REVOKE = "revoke", _("Revoke (false materials)")
+    RENEW = "renew", _("Renew")
+
+
+class RegistrationEventAction(models.TextChoices):
+    """What a RegistrationEvent records: its creation, then every action."""
+
+    APPLY = "apply", _("Apply")
+    ACCEPT = RegistrationAction.ACCEPT.value, RegistrationAction.ACCEPT.label
+    RETURN = RegistrationAction.RETURN.value, RegistrationAction.RETURN.label
+    RESUBMIT = RegistrationAction.RESUBMIT.value, RegistrationAction.RESUBMIT.label
+    START_NOTICE = RegistrationAction.START_NOTICE.value, RegistrationAction.START_NOTICE.label
+    ISSUE = RegistrationAction.ISSUE.value, RegistrationAction.ISSUE.label
+    TERMINATE = RegistrationAction.TERMINATE.value, RegistrationAction.TERMINATE.label
+    CANCEL = RegistrationAction.CANCEL.value, RegistrationAction.CANCEL.label
+    REVOKE = RegistrationAction.REVOKE.value, RegistrationAction.REVOKE.label
+    RENEW = RegistrationAction.RENEW.value, RegistrationAction.RENEW.label
+
+
+class ObjectionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class RegistrationReminderKind(models.TextChoices):
+    """The emails the sweep owes about registrations (licensing.registration_reminders)."""
+
+    RENEWAL_WINDOW = "renewal_window", _("Renewal window opens soon")
+    EXPIRY = "expiry", _("Registration expires soon")
+    ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Acceptance overdue")
+    REVIEW_OVERDUE = "review_overdue", _("Formal review overdue")

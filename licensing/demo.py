@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import calls, findings, lifecycle, products
+from . import calls, findings, lifecycle, products, registrations
 from .choices import (
     AuthorityKind,
     AuthorizationMode,
@@ -34,7 +34,7 @@ from .choices import (
 )
 from .dates import local_today
 from .identifiers import uscc_check_character
-from .models import Authority, Call, Finding, License, Operator, Product
+from .models import Authority, Call, Finding, License, Operator, Product, Registration
 
 D = datetime.timedelta
 
@@ -703,6 +703,81 @@ def demo_call(today: datetime.date, authorities, operators) -> tuple[int, int]:
     return 3, 0
 
 
+# A registration in each state of the procedure, for the invented Hangzhou transport license's operator:
+# (state, its steps as (action, days before today, reason)); each applied DEMO_APPLIED[state] days ago.
+DEMO_REGISTRATIONS = {
+    "applied": (1, []),
+    "under_review": (6, [("accept", 4, "")]),
+    "returned": (
+        10,
+        [("return", 8, "缺少数据安全风险评估报告。The data-security risk assessment is missing.")],
+    ),
+    "in_notice": (30, [("accept", 28, ""), ("start_notice", 3, "")]),
+    "issued": (120, [("accept", 115, ""), ("start_notice", 100, ""), ("issue", 80, "")]),
+    "terminated": (
+        90,
+        [
+            ("accept", 85, ""),
+            ("start_notice", 70, ""),
+            ("terminate", 60, "异议成立：数据来源存在争议。Objection upheld."),
+        ],
+    ),
+    "cancelled": (50, [("cancel", 45, "申请人撤回申请。Withdrawn by the applicant.")]),
+    "revoked": (
+        300,
+        [
+            ("accept", 295, ""),
+            ("start_notice", 280, ""),
+            ("issue", 260, ""),
+            ("revoke", 20, "登记材料虚假。The registration materials were false."),
+        ],
+    ),
+}
+DEMO_REGISTRATION_LICENSE = "杭州市公共交通出行数据授权运营（示例）"
+DEMO_EVIDENCE = b"%PDF-1.4\n% invented evidence for the demo\n%%EOF\n"
+
+
+def demo_registrations(today: datetime.date) -> int:
+    """A registration in each state (invented, marked as demo data), built through licensing.registrations
+    with past effective days; the one under notice has an objection awaiting its decision. Returns how
+    many were created (none when they are there already)."""
+    if Registration.objects.filter(origin=RecordOrigin.DEMO).exists():
+        return 0
+    license = License.objects.get(origin=RecordOrigin.DEMO, title=DEMO_REGISTRATION_LICENSE)
+    if license.is_terminal:
+        return 0
+    for state, (applied, steps) in DEMO_REGISTRATIONS.items():
+        registration = registrations.apply(
+            license,
+            actor=None,
+            occurred_on=today - D(applied),
+            registrant_role="operator",
+            kind="product_service",
+            name=f"杭州公交到站预测服务（示例：{state}）",
+            summary="基于公交到站数据的实时到站预测接口（示例，虚构）。A real-time bus arrival API (invented).",
+            origin=RecordOrigin.DEMO,
+        )
+        for action, days, reason in steps:
+            registrations.act(
+                registration,
+                action,
+                actor=None,
+                expected_version=registration.version,
+                reason=reason,
+                occurred_on=today - D(days),
+            )
+        if state == "in_notice":
+            registrations.file_objection(
+                registration,
+                name="示例异议人",
+                contact="objector@example.invalid",
+                reasons="示例异议：该产品使用的数据不属于授权范围。Invented: the data is outside the scope.",
+                evidence=DEMO_EVIDENCE,
+                evidence_name="demo-evidence.pdf",
+            )
+    return len(DEMO_REGISTRATIONS)
+
+
 @dataclasses.dataclass
 class LoadResult:
     authorities: int = 0
@@ -711,12 +786,13 @@ class LoadResult:
     existing: int = 0
     products: int = 0
     findings: int = 0
+    registrations: int = 0
 
     def __str__(self):
         return (
             f"created {self.authorities} authorities, {self.operators} operators and {self.licenses} licenses; "
-            f"{self.existing} licenses were already there; created {self.products} products and "
-            f"{self.findings} findings"
+            f"{self.existing} licenses were already there; created {self.products} products, "
+            f"{self.findings} findings and {self.registrations} registrations"
         )
 
 
@@ -771,6 +847,7 @@ def load_demo(today: datetime.date | None = None) -> LoadResult:
         if not Finding.objects.filter(**key).exists():
             findings.record_finding(**spec)
             result.findings += 1
+    result.registrations = demo_registrations(today)
     return result
 
 

@@ -22,8 +22,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .choices import EventAction
-from .models import ExpiryReminder, License, LifecycleNotification, Regulator
+from . import registrations
+from .choices import EventAction, RegistrantRole, RegistrationReminderKind
+from .models import ExpiryReminder, License, LifecycleNotification, RegistrationReminder, Regulator
 
 # What each notified event means for the operator.
 CONSEQUENCES = {
@@ -151,3 +152,57 @@ def lifecycle_notification(notification: LifecycleNotification) -> EmailMultiAlt
         "successor_url": public_url(successor) if successor else "",
     }
     return build("lifecycle_notification", context, to=to, cc=cc)
+
+
+# Registrations -----------------------------------------------------------------------------------------
+
+
+def _regulator_addresses(authority_ids) -> list[str]:
+    """The contact addresses of the active regulators of these authorities, each once."""
+    regulators = Regulator.objects.filter(authority_id__in=authority_ids, user__is_active=True).order_by("pk")
+    return list(
+        dict.fromkeys(address for address in regulators.values_list("contact_email", flat=True) if address)
+    )
+
+
+def registration_recipients(reminder: RegistrationReminder) -> tuple[list[str], list[str]]:
+    """(to, cc). The registrant's reminders (renewal, expiry) go to the registrant: the operator's contacts,
+    or the implementing body's regulators; copying the grantor's regulators. The overdue ones go to the
+    grantor's regulators, who run the procedure."""
+    registration = reminder.registration
+    license = registration.license
+    regulators = _regulator_addresses([license.grantor_id])
+    if reminder.kind not in (RegistrationReminderKind.RENEWAL_WINDOW, RegistrationReminderKind.EXPIRY):
+        return regulators, []
+    if registration.registrant_role == RegistrantRole.OPERATOR:
+        to = license.operator.contact_email_list if license.operator else []
+    else:
+        to = _regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
+    return to, [address for address in regulators if address not in to]
+
+
+def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternatives:
+    """A reminder about a registration: its renewal window or expiry, or a deadline of its procedure."""
+    registration = reminder.registration
+    license = registration.license
+    to, cc = registration_recipients(reminder)
+    due = None
+    if reminder.kind == RegistrationReminderKind.ACCEPTANCE_OVERDUE:
+        due = registrations.acceptance_due(registration)
+    elif reminder.kind == RegistrationReminderKind.REVIEW_OVERDUE:
+        due = registrations.review_due(registration)
+    expires = registration.expires_on
+    context = {
+        "kind": reminder.kind,
+        "name": registration.name,
+        "code": registration.code or "",
+        "number": license.number,
+        "registrant_name": getattr(registration.registrant, "name", ""),
+        "grantor": license.grantor,
+        "expires_on": expires.isoformat() if expires else "",
+        "opens_on": registrations.renewal_opens_on(expires).isoformat() if expires else "",
+        "due_on": due.isoformat() if due else "",
+        "estimated": bool(due and due.estimated),
+        "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
+    }
+    return build("registration_reminder", context, to=to, cc=cc)

@@ -136,3 +136,58 @@ class CallClosed(LicensingError):
     """The call was awarded or cancelled: it takes no more licenses and no other outcome."""
 
     code = "call_closed"
+
+
+class RegistrationActionNotAllowed(LicensingError):
+    """The registration's state does not allow the action (registrations.TRANSITIONS)."""
+
+    code = "action_not_allowed"
+
+    def __init__(self, action, status, allowed):
+        self.action, self.status, self.allowed = action, status, list(allowed)
+        if self.allowed:
+            message = format_lazy(
+                _(
+                    "A registration that is {status} cannot be given the action '{action}'; "
+                    "allowed: {allowed}."
+                ),
+                status=_lazy_names([status]),
+                action=_lazy_names([action]),
+                allowed=_lazy_names(self.allowed),
+            )
+        else:
+            message = format_lazy(
+                _("A registration that is {status} has ended: no action is allowed (asked for '{action}')."),
+                status=_lazy_names([status]),
+                action=_lazy_names([action]),
+            )
+        super().__init__(message, errors={"action": [message]})
+
+
+class RegistrationStale(StaleVersion):
+    def __init__(self, expected, current):
+        super().__init__(expected, current)
+        self.message = format_lazy(
+            _(
+                "The registration was changed by someone else since you opened it (you had version "
+                "{expected}, it is now at version {current}). Reload it and try again."
+            ),
+            expected=expected,
+            current=current,
+        )
+        self.errors = {"version": [self.message]}
+
+
+class InvalidRegistration(LicensingError):
+    """A registration's or an objection's values break a rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The registration is not valid: correct the fields named."), errors=errors)
+
+
+class ObjectionClosed(LicensingError):
+    """The objection was decided already, or the registration is no longer under notice."""
+
+    code = "objection_closed"

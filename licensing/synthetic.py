@@ -177,3 +177,72 @@ def generate(count: int, today: datetime.date, progress: Callable[[int], None] |
     # Bulk inserts send no signals: cached public reads are invalidated here (on commit, if in a transaction).
     cache.bump_on_commit()
     return result
+
+
+def generate_registrations(count: int, today: datetime.date) -> dict:
+    """Bulk-insert `count` registrations over the synthetic licenses (marked synthetic, without events:
+    the sweep reads none), about 1% of them due for the sweep: 0.3% issued codes expired unrenewed, 0.3%
+    within a reminder window before expiry, 0.2% applications not accepted in time, 0.2% formal reviews
+    overrun. The rest are codes issued and valid for months yet. Returns how many of each are due."""
+    from .models import Registration
+    from .registration_codes import format_code
+
+    licenses = list(License.objects.filter(origin=RecordOrigin.SYNTHETIC).values_list("pk", flat=True))
+    if not licenses:
+        raise ValueError("generate the synthetic licenses first")
+    due = {"cancellation": 0, "reminder": 0, "overdue": 0}
+    rows = []
+
+    def flush():
+        with transaction.atomic():
+            Registration.objects.bulk_create(rows, batch_size=CHUNK)
+        rows.clear()
+
+    for i in range(count):
+        slot = i % 1000
+        fields = {"status": "issued", "applied_on": today - D(days=400)}
+        if slot < 3:
+            expires, due["cancellation"] = today - D(days=1 + i % 30), due["cancellation"] + 1
+        elif slot < 6:
+            expires, due["reminder"] = (
+                today + D(days=(61 + i % 30) if slot < 5 else i % 14),
+                due["reminder"] + 1,
+            )
+        elif slot < 8:
+            fields, expires = {"status": "applied", "applied_on": today - D(days=30)}, None
+            due["overdue"] += 1
+        elif slot < 10:
+            fields = {
+                "status": "under_review",
+                "applied_on": today - D(days=70),
+                "accepted_on": today - D(days=60),
+            }
+            expires, due["overdue"] = None, due["overdue"] + 1
+        else:
+            expires = today + D(days=200 + i % 800)
+        if expires is not None:
+            issued = expires - D(days=3 * 365 - 1)
+            fields.update(
+                accepted_on=issued - D(days=40),
+                notice_starts_on=issued - D(days=20),
+                notice_ends_on=issued - D(days=6),
+                issued_on=issued,
+                expires_on=expires,
+                code=format_code("990000", issued.year, "data_resource", i + 1),
+            )
+        rows.append(
+            Registration(
+                license_id=licenses[i % len(licenses)],
+                registrant_role="operator",
+                kind="data_resource",
+                name=f"Synthetic registration {i}",
+                summary="Synthetic benchmark data.",
+                origin=RecordOrigin.SYNTHETIC,
+                **fields,
+            )
+        )
+        if len(rows) >= CHUNK:
+            flush()
+    if rows:
+        flush()
+    return due

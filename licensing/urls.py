@@ -17,6 +17,10 @@ urlpatterns = [
     path("findings/", views.findings_page, name="findings"),
     path("calls/", views.call_list, name="calls"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("registrations/", views.registration_notices, name="registration_notices"),
+    path("registrations/lookup/", views.registration_lookup, name="registration_lookup"),
+    path("registrations/<int:pk>/", views.registration_detail, name="registration"),
+    path("registrations/<int:pk>/objection/", views.objection, name="objection"),
     path("feeds/changes.atom", feeds.ChangesFeed(), name="changes_feed"),
     path("healthz", health.healthz, name="healthz"),
 ]

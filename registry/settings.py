@@ -329,6 +329,10 @@ LICENSING_MAX_TERM_YEARS = env_int("LICENSING_MAX_TERM_YEARS", 5, minimum=1)
 LICENSING_REMINDER_DAYS = sorted(
     set(env_int_list("LICENSING_REMINDER_DAYS", [90, 30, 7], minimum=1)), reverse=True
 )
+# Objections to registrations under public notice (licensing.registrations): the evidence file's limit,
+# and how many objections one address may file (anonymous spam gets a 429).
+REGISTRATION_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+OBJECTION_RATE = env_str("OBJECTION_RATE", "5/hour")
 
 # Security. With debug off the secure defaults hold, so `manage.py check --deploy` is quiet once a real
 # mail host is given (EMAIL_HOST); a deployment behind a TLS-terminating proxy sets

@@ -221,3 +221,57 @@ def api_token_header(user, **options) -> str:
     options.setdefault("name", "tests")
     _token, raw = tokens.create_token(user, **options)
     return f"Token {raw}"
+
+
+def registration(license: License | None = None, *, occurred_on=None, **fields):
+    """An application (status `applied`) for an active license's implementing body, through the service."""
+    from licensing import registrations
+
+    if license is None:
+        license = registrable_license()
+    fields.setdefault("registrant_role", "implementing_body")
+    fields.setdefault("kind", "data_resource")
+    fields.setdefault("name", f"Data resource #{next(_sequence)}")
+    fields.setdefault("summary", "Road traffic counts by hour, anonymised.")
+    return registrations.apply(license, actor=None, occurred_on=occurred_on, **fields)
+
+
+def registrable_license(**fields) -> License:
+    """An active license with an implementing body, in force from 60 days ago for four years more."""
+    today = local_today()
+    fields.setdefault("implementing_body", authority())
+    fields.setdefault("term_start", today - D(days=60))
+    fields.setdefault("term_end", today + D(days=4 * 365))
+    return license_in(LicenseStatus.ACTIVE, **fields)
+
+
+# The actions that bring a new application to each state, in order.
+REGISTRATION_PATHS = {
+    "applied": [],
+    "under_review": ["accept"],
+    "returned": ["return"],
+    "in_notice": ["accept", "start_notice"],
+    "issued": ["accept", "start_notice", "issue"],
+    "terminated": ["accept", "start_notice", "terminate"],
+    "cancelled": ["cancel"],
+    "revoked": ["accept", "start_notice", "issue", "revoke"],
+}
+
+
+def registration_in(status: str, license: License | None = None, **fields):
+    """A registration brought to `status` through the service, each step today; where the code has to
+    be issued on the way, the steps before it happen 40 days ago, so the notice is over today."""
+    from licensing import registrations
+
+    license = license or registrable_license()
+    steps = REGISTRATION_PATHS[status]
+    earlier = steps[: steps.index("issue")] if "issue" in steps else []
+    with time_machine.travel(timezone.now() - D(days=40)):
+        reg = registration(license, **fields)
+        for action in earlier:
+            registrations.act(reg, action, actor=None, expected_version=reg.version)
+    for action in steps[len(earlier) :]:
+        registrations.act(
+            reg, action, actor=None, expected_version=reg.version, reason="Reason given in the test."
+        )
+    return reg

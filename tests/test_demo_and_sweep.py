@@ -100,6 +100,16 @@ def test_invented_data_is_marked_and_covers_the_states_and_windows(demo):
     assert renewed.successor.status == "active"
 
 
+def test_demo_has_an_invented_registration_in_each_state(demo):
+    from licensing.choices import RegistrationStatus
+    from licensing.models import Objection, Registration
+
+    shown = Registration.objects.filter(origin=RecordOrigin.DEMO)
+    assert sorted(shown.values_list("status", flat=True)) == sorted(RegistrationStatus.values)
+    assert all("示例" in name for name in shown.values_list("name", flat=True))
+    assert Objection.objects.get().registration.status == RegistrationStatus.IN_NOTICE
+
+
 def test_loading_again_changes_nothing(demo):
     counts = (
         License.objects.count(),
@@ -123,9 +133,9 @@ def test_load_demo_command_says_what_it_did(capsys):
     call_command("load_demo")
     second = capsys.readouterr().out
     assert "created 15 authorities, 10 operators and 19 licenses" in first
-    assert "created 7 products and 4 findings" in first
+    assert "created 7 products, 4 findings and 8 registrations" in first
     assert "created 0 authorities, 0 operators and 0 licenses; 19 licenses were already there" in second
-    assert "created 0 products and 0 findings" in second
+    assert "created 0 products, 0 findings and 0 registrations" in second
 
 
 def _granted(start, count):

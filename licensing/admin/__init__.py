@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import calls, findings, imports, licenses, parties, reminders, tokens  # noqa: F401  (registers the model admins)
+from . import (  # noqa: F401  (registers the model admins)
+    calls,
+    findings,
+    imports,
+    licenses,
+    parties,
+    registrations,
+    reminders,
+    tokens,
+)
 
 admin.site.site_header = _("Public-Data Operating License Registry")
 admin.site.site_title = _("License Registry")

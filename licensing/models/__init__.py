@@ -9,6 +9,13 @@ from .imports import ImportedLicense, LicenseImport
 from .licenses import License, LicenseNumberCounter
 from .operators import Operator, OperatorEvent
 from .products import Product
+from .registrations import (
+    Objection,
+    Registration,
+    RegistrationCodeCounter,
+    RegistrationEvent,
+    RegistrationReminder,
+)
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 from .tokens import ApiToken, IdempotencyKey
 
@@ -27,10 +34,15 @@ __all__ = [
     "LicenseImport",
     "LicenseNumberCounter",
     "LifecycleNotification",
+    "Objection",
     "Operator",
     "OperatorEvent",
     "OutboxState",
     "Product",
+    "Registration",
+    "RegistrationCodeCounter",
+    "RegistrationEvent",
+    "RegistrationReminder",
     "Regulator",
     "SweepHeartbeat",
 ]

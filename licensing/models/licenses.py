@@ -126,6 +126,24 @@ def lookup_q(value: str) -> Q:
     return Q(number=value)
 
 
+def next_in_series(counter_model, division_code: str, year: int, count: int = 1) -> int:
+    """Bump the (division, year) row of `counter_model` (a table of division_code, year, last_seq) by
+    `count` and return the new value (the last of those taken), in one atomic upsert: on PostgreSQL it
+    locks the counter row until the surrounding transaction commits, so concurrent creators queue (and a
+    rolled-back creation gives its numbers back); SQLite serialises writers anyway. Both accept this
+    syntax."""
+    table = connection.ops.quote_name(counter_model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + %s "
+            "RETURNING last_seq",
+            [division_code, year, count, count],
+        )
+        (seq,) = cursor.fetchone()
+    return seq
+
+
 class LicenseNumberCounter(models.Model):
     """The last sequence number handed out per grantor division and year (see License.allocate_number)."""
 
@@ -318,21 +336,8 @@ class License(models.Model):
     @staticmethod
     def allocate_numbers(division_code: str, year: int, count: int) -> list[str]:
         """The next `count` numbers `{division}-{year}-{seq:04d}`, unique also when licenses are created
-        at once (allocate_number: the next one).
-
-        One atomic upsert bumps the counter and returns the new value: on PostgreSQL it locks the counter
-        row until the surrounding transaction commits, so concurrent creators queue (and a rolled-back
-        creation gives its number back); SQLite serialises writers anyway. Both accept this syntax.
-        """
-        table = connection.ops.quote_name(LicenseNumberCounter._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (division_code, year, last_seq) VALUES (%s, %s, %s) "  # noqa: S608
-                f"ON CONFLICT (division_code, year) DO UPDATE SET last_seq = {table}.last_seq + %s "
-                "RETURNING last_seq",
-                [division_code, year, count, count],
-            )
-            (last,) = cursor.fetchone()
+        at once (next_in_series; allocate_number: the next one)."""
+        last = next_in_series(LicenseNumberCounter, division_code, year, count)
         return [f"{division_code}-{year}-{seq:04d}" for seq in range(last - count + 1, last + 1)]
 
     @property

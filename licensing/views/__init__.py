@@ -4,6 +4,9 @@ from .calls import call_detail, call_list
 from .findings import findings_page
 from .licenses import home, license_detail, license_list
 from .parties import authority_detail, operator_detail
+from .registrations import lookup as registration_lookup
+from .registrations import notice_list as registration_notices
+from .registrations import objection, registration_detail
 from .verify import verify
 
 __all__ = [
@@ -14,6 +17,10 @@ __all__ = [
     "home",
     "license_detail",
     "license_list",
+    "objection",
     "operator_detail",
+    "registration_detail",
+    "registration_lookup",
+    "registration_notices",
     "verify",
 ]

@@ -1,16 +1,26 @@
 """Anonymous searches of the public pages are throttled per client address (HTML_SEARCH_RATE): each new
 query string misses the page cache and runs a search, so a script sending many would load the database.
 Browsing (no query, or only `page`) and signed-in users are not counted. Over the rate: a 429 page with
-Retry-After."""
+Retry-After. Objections to registrations, filed anonymously, are counted per address too (OBJECTION_RATE)."""
 
 import functools
 import math
 
+from django.conf import settings
 from django.shortcuts import render
 
-from ..api.throttling import HtmlSearchThrottle
+from ..api.throttling import AnonymousReadThrottle, HtmlSearchThrottle
 
 NOT_COUNTED = {"page"}
+
+
+class ObjectionThrottle(AnonymousReadThrottle):
+    """Objections filed anonymously, per address, at OBJECTION_RATE (each carries a file of up to 10 MB)."""
+
+    scope = "objection"
+
+    def get_rate(self):
+        return settings.OBJECTION_RATE
 
 
 def _searches(request) -> bool:

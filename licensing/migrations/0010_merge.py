@@ -1,0 +1,10 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("licensing", "0009_imports"),
+        ("licensing", "0009_registrations"),
+    ]
+
+    operations = []
