@@ -13,7 +13,7 @@ from django.urls import reverse
 from licensing.access import AUDITORS_GROUP
 from licensing.models import License, LicenseEvent, Regulator
 
-from . import factories
+from . import admin_forms, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_permission_matrix(client, world, operation, role):
     elif operation == "change":
         response = client.post(
             reverse("admin:licensing_license_change", args=[pk]),
-            factories.admin_form_data(license, scope="Wider scope.", amendment_reason="Agreement amended."),
+            admin_forms.admin_form_data(license, scope="Wider scope.", amendment_reason="Agreement amended."),
         )
     elif operation == "transition":
         response = client.post(

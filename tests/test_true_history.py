@@ -15,7 +15,7 @@ from licensing import sweep
 from licensing.access import AUDITORS_GROUP
 from licensing.models import License, LicenseEvent, Regulator
 
-from . import factories
+from . import admin_forms, factories
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 29)
@@ -341,7 +341,7 @@ def test_admin_forms_show_bad_days_on_the_field_and_write_nothing(world, client,
     change = reverse("admin:licensing_license_change", args=[active.pk])
     response = client.post(
         change,
-        factories.admin_form_data(
+        admin_forms.admin_form_data(
             active, scope="Wider.", amendment_reason="Clause 4.", occurred_on="2026-10-01"
         ),
     )
