@@ -5,11 +5,12 @@ With REQUIRE_SERVICES=postgres,redis (CI's second pass) the same tests fail when
 so a broken service can never pass as a green run.
 """
 
-import datetime
 import os
 
 import pytest
 import time_machine
+
+from .clock import NOW
 
 KNOWN_SERVICES = {"postgres", "redis"}
 REQUIRED = {name.strip() for name in os.environ.get("REQUIRE_SERVICES", "").split(",") if name.strip()}
@@ -72,15 +73,12 @@ def _default_language():
     translation.deactivate()
 
 
-# A fixed moment for tests that read the calendar: 10:00 on 29 November 2026 in Asia/Shanghai.
-FROZEN_NOW = datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC)
-
-
 @pytest.fixture
 def frozen_clock():
-    """Time stands still at FROZEN_NOW for the test (ask for it with usefixtures)."""
-    with time_machine.travel(FROZEN_NOW, tick=False):
-        yield
+    """Time stands still at tests.clock.NOW for the test (ask for it with usefixtures, or as an argument to
+    move it: the traveller's shift() and move_to())."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 def pytest_runtest_setup(item):

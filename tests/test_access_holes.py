@@ -15,9 +15,9 @@ from licensing import access, lifecycle, operators, sweep
 from licensing.models import OperatorEvent, Regulator
 
 from . import factories
+from .clock import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-TODAY = datetime.date(2026, 11, 29)
 D = datetime.timedelta
 
 

@@ -4,7 +4,6 @@ service), the flags column and the "has flags" filter, and the findings register
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,17 +13,11 @@ from licensing.access import AUDITORS_GROUP
 from licensing.models import Finding, LicenseEvent, Product, Regulator
 
 from . import admin_forms, factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 CHANGELIST = "admin:licensing_license_changelist"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 4, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ filters, recording), and `flags` on licenses, operators and the verdict. Every w
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -15,17 +14,11 @@ from licensing.access import AUDITORS_GROUP
 from licensing.models import Finding, License, LicenseEvent, Product, Regulator
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "national", "superuser"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 import io
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -13,17 +12,11 @@ from licensing.access import AUDITORS_GROUP
 from licensing.models import License, LicenseEvent, Operator, Regulator
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "superuser"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ the pages and the admin; who may do what; and the verdicts for each operator bef
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,19 +16,13 @@ from licensing.exceptions import LicensingError
 from licensing.models import Call, License, LicenseEvent, Regulator
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 NOTICED = datetime.date(2026, 3, 2)
 CANCELLED = datetime.date(2026, 6, 30)
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "superuser"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

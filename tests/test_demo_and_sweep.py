@@ -15,9 +15,9 @@ from licensing.models import Authority, License, LicenseEvent, Operator
 from licensing.sweep import run_sweep
 
 from . import factories
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
 D = datetime.timedelta
 
 

@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -16,28 +15,15 @@ from licensing.access import AUDITORS_GROUP
 from licensing.models import License, LicenseEvent, Regulator
 
 from . import admin_forms, factories
+from .clock import TODAY, at
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 # A license typed in today with a past: listed, granted, in force from its term's start, ended.
 LISTED_ON = datetime.date(2022, 9, 1)
 GRANTED_ON = datetime.date(2022, 9, 29)
 TERM_START = datetime.date(2022, 10, 15)
 TERM_END = datetime.date(2024, 10, 14)
-
-
-def at(day: datetime.date, hour_utc=2):
-    """Travel to `day` (10:00 in Asia/Shanghai), the clock standing still."""
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, hour_utc, tzinfo=datetime.UTC), tick=False
-    )
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with at(TODAY):
-        yield
 
 
 @pytest.fixture
