@@ -81,6 +81,27 @@ def frozen_clock():
         yield traveller
 
 
+@pytest.fixture
+def world(db):
+    """The named world of test entities that tests of access and of the faces share: two jurisdictions,
+    `hangzhou` (330100, a city) and `hunan` (430000, a province), and a user of each role under `users`:
+    `anonymous` (None), `superuser`, `inside` (a regulator of Hangzhou), `outside` (a regulator of Hunan)
+    and `auditor`. Every user is staff, as regulators are. A test file adds what it needs by overriding
+    the fixture: `def world(world): return {**world, "active": ...}`."""
+    from . import factories
+
+    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
+    hunan = factories.authority("430000", name="湖南省数据局")
+    users = {
+        "anonymous": None,
+        "superuser": factories.user("root", is_staff=True, is_superuser=True),
+        "inside": factories.regulator("inside", hangzhou, is_staff=True),
+        "outside": factories.regulator("outside", hunan, is_staff=True),
+        "auditor": factories.auditor(is_staff=True),
+    }
+    return {"hangzhou": hangzhou, "hunan": hunan, "users": users}
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("slow") and not RUN_SLOW:
         pytest.skip("slow suite: runs with RUN_SLOW=1 (CI's second pass)")

@@ -39,6 +39,26 @@ def user(username=None, **fields):
     return get_user_model().objects.create_user(username=username or f"user{next(_sequence)}", **fields)
 
 
+def regulator(username, authority: Authority, **fields):
+    """A user who regulates for `authority` (their profile's contact address is <username>@example.test)."""
+    from licensing.models import Regulator
+
+    account = user(username, **fields)
+    Regulator.objects.create(user=account, authority=authority, contact_email=f"{username}@example.test")
+    return account
+
+
+def auditor(username="auditor", **fields):
+    """A user of the auditors' group: reads everything, changes nothing (licensing.access)."""
+    from django.contrib.auth.models import Group
+
+    from licensing.access import AUDITORS_GROUP
+
+    account = user(username, **fields)
+    account.groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
+    return account
+
+
 def _setup_only(build):
     """Licenses built for a test are set-up, not acts to tell anyone of: no lifecycle notifications."""
 

@@ -6,13 +6,11 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from licensing import sweep
-from licensing.access import AUDITORS_GROUP
-from licensing.models import License, LicenseEvent, Regulator
+from licensing.models import License, LicenseEvent
 
 from . import admin_forms, factories
 from .clock import TODAY, at
@@ -27,17 +25,8 @@ TERM_END = datetime.date(2024, 10, 14)
 
 
 @pytest.fixture
-def world():
-    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
-    hunan = factories.authority("430000", name="湖南省数据局")
-    users = {"anonymous": None, "superuser": factories.user("root", is_superuser=True, is_staff=True)}
-    for name, authority in (("inside", hangzhou), ("outside", hunan)):
-        users[name] = factories.user(name, is_staff=True)
-        Regulator.objects.create(user=users[name], authority=authority, contact_email=f"{name}@example.test")
-    users["auditor"] = factories.user("auditor", is_staff=True)
-    users["auditor"].groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
-    operator = factories.operator(name="之江示例数据科技有限公司")
-    return {"hangzhou": hangzhou, "users": users, "operator": operator}
+def world(world):
+    return {**world, "operator": factories.operator(name="之江示例数据科技有限公司")}
 
 
 def _api(world, role="inside"):
