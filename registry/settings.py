@@ -198,7 +198,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# Reminders, notifications and the sweep (licensing.reminders, licensing.outbox, licensing.notifications).
+# Reminders, notifications and the sweep (licensing.sweep, reminders, notifications, emails, outbox).
 # Beat runs the sweep on a static schedule; the sweep is idempotent, so a missed or doubled run is harmless.
 LICENSING_SWEEP_INTERVAL_MINUTES = env_int("LICENSING_SWEEP_INTERVAL_MINUTES", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {

@@ -5,11 +5,12 @@ With REQUIRE_SERVICES=postgres,redis (CI's second pass) the same tests fail when
 so a broken service can never pass as a green run.
 """
 
-import datetime
 import os
 
 import pytest
 import time_machine
+
+from .clock import NOW
 
 KNOWN_SERVICES = {"postgres", "redis"}
 REQUIRED = {name.strip() for name in os.environ.get("REQUIRE_SERVICES", "").split(",") if name.strip()}
@@ -72,15 +73,33 @@ def _default_language():
     translation.deactivate()
 
 
-# A fixed moment for tests that read the calendar: 10:00 on 29 November 2026 in Asia/Shanghai.
-FROZEN_NOW = datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC)
+@pytest.fixture
+def frozen_clock():
+    """Time stands still at tests.clock.NOW for the test (ask for it with usefixtures, or as an argument to
+    move it: the traveller's shift() and move_to())."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
-def frozen_clock():
-    """Time stands still at FROZEN_NOW for the test (ask for it with usefixtures)."""
-    with time_machine.travel(FROZEN_NOW, tick=False):
-        yield
+def world(db):
+    """The named world of test entities that tests of access and of the faces share: two jurisdictions,
+    `hangzhou` (330100, a city) and `hunan` (430000, a province), and a user of each role under `users`:
+    `anonymous` (None), `superuser`, `inside` (a regulator of Hangzhou), `outside` (a regulator of Hunan)
+    and `auditor`. Every user is staff, as regulators are. A test file adds what it needs by overriding
+    the fixture: `def world(world): return {**world, "active": ...}`."""
+    from . import factories
+
+    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
+    hunan = factories.authority("430000", name="湖南省数据局")
+    users = {
+        "anonymous": None,
+        "superuser": factories.user("root", is_staff=True, is_superuser=True),
+        "inside": factories.regulator("inside", hangzhou, is_staff=True),
+        "outside": factories.regulator("outside", hunan, is_staff=True),
+        "auditor": factories.auditor(is_staff=True),
+    }
+    return {"hangzhou": hangzhou, "hunan": hunan, "users": users}
 
 
 def pytest_runtest_setup(item):

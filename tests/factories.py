@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from licensing import lifecycle, notifications
-from licensing.admin.products import INLINE_FIELDS
 from licensing.choices import DataDomain, LicenseAction, LicenseStatus
 from licensing.dates import local_today
 from licensing.identifiers import uscc_check_character
@@ -38,6 +37,26 @@ def operator(**fields) -> Operator:
 
 def user(username=None, **fields):
     return get_user_model().objects.create_user(username=username or f"user{next(_sequence)}", **fields)
+
+
+def regulator(username, authority: Authority, **fields):
+    """A user who regulates for `authority` (their profile's contact address is <username>@example.test)."""
+    from licensing.models import Regulator
+
+    account = user(username, **fields)
+    Regulator.objects.create(user=account, authority=authority, contact_email=f"{username}@example.test")
+    return account
+
+
+def auditor(username="auditor", **fields):
+    """A user of the auditors' group: reads everything, changes nothing (licensing.access)."""
+    from django.contrib.auth.models import Group
+
+    from licensing.access import AUDITORS_GROUP
+
+    account = user(username, **fields)
+    account.groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
+    return account
 
 
 def _setup_only(build):
@@ -114,65 +133,6 @@ def _grant_on_first_day(license: License) -> License:
 
 def _act(license: License, action, reason="") -> License:
     return lifecycle.transition(license, action, actor=None, reason=reason, expected_version=license.version)
-
-
-def admin_form_data(license: License, **overrides) -> dict:
-    """What the admin's license form posts for `license` unchanged, with `overrides` applied."""
-    data = {
-        "title": license.title,
-        "grantor": license.grantor_id,
-        "implementing_body": license.implementing_body_id or "",
-        "operator": license.operator_id or "",
-        "data_domains": list(license.data_domains.values_list("code", flat=True)),
-        "authorization_mode": license.authorization_mode,
-        "scope": license.scope,
-        "selection_method": license.selection_method,
-        "term_start": license.term_start.isoformat() if license.term_start else "",
-        "term_end": license.term_end.isoformat() if license.term_end else "",
-        "term_exception_reason": license.term_exception_reason,
-        "signed_on": "",
-        "filed_on": "",
-        "consideration": "",
-        "consideration_note": "",
-        "legal_basis": "",
-        "source_urls": "",
-        "remarks": "",
-        "seen_version": license.version,
-        "amendment_reason": "",
-        **product_form_data(license),
-    }
-    data.update(overrides)
-    return data
-
-
-def product_form_data(license: License, new: list[dict] | None = None) -> dict:
-    """The products inline as the admin's license form posts it: the license's products unchanged, and
-    `new` rows to add."""
-    rows = [
-        {field: getattr(product, field) for field in PRODUCT_FORM_FIELDS} | {"id": product.pk}
-        for product in license.products.order_by("name", "id")
-    ]
-    existing = len(rows)
-    rows += [{field: "" for field in PRODUCT_FORM_FIELDS} | row for row in new or []]
-    data = {
-        "products-TOTAL_FORMS": str(len(rows)),
-        "products-INITIAL_FORMS": str(existing),
-        "products-MIN_NUM_FORMS": "0",
-        "products-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for field, value in row.items():
-            if value is None or value is False:
-                continue
-            if isinstance(value, datetime.date):
-                value = value.isoformat()
-            data[f"products-{index}-{field}"] = "on" if value is True else str(value)
-        data[f"products-{index}-license"] = str(license.pk)
-    return data
-
-
-# The fields of the admin's products inline (the products service's, but for the record's origin).
-PRODUCT_FORM_FIELDS = INLINE_FIELDS
 
 
 def product(license: License, *, actor=None, **fields):

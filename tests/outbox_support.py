@@ -13,16 +13,11 @@ from licensing.sweep import run_full_sweep
 from registry.celery import app as celery_app
 
 from . import factories
+from .clock import shanghai
 
 D = datetime.timedelta
 OPERATOR_EMAIL = "ops@operator.example"
 REGULATOR_EMAIL = "bureau@regulator.example"
-
-
-def shanghai(day: datetime.date, hour: int = 9, minute: int = 0, second: int = 0) -> datetime.datetime:
-    """A moment of `day` in Asia/Shanghai (UTC+8, no daylight saving), as an aware UTC datetime."""
-    local = datetime.datetime(day.year, day.month, day.day, hour, minute, second)
-    return (local - D(hours=8)).replace(tzinfo=datetime.UTC)
 
 
 def regulator_of(authority, email=REGULATOR_EMAIL, **user_fields) -> Regulator:

@@ -4,7 +4,6 @@ service), the flags column and the "has flags" filter, and the findings register
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,18 +12,12 @@ from django.urls import reverse
 from licensing.access import AUDITORS_GROUP
 from licensing.models import Finding, LicenseEvent, Product, Regulator
 
-from . import factories
+from . import admin_forms, factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 CHANGELIST = "admin:licensing_license_changelist"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 4, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture
@@ -69,7 +62,7 @@ def test_adding_a_product_in_the_admin_records_it_on_the_license_without_an_amen
 ):
     license = factories.license_in("active", grantor=hangzhou)
     version = license.version
-    data = factories.admin_form_data(license, **factories.product_form_data(license, new=[NEW_PRODUCT]))
+    data = admin_forms.admin_form_data(license, **admin_forms.product_form_data(license, new=[NEW_PRODUCT]))
     response = client.post(_change(license), data)
     assert response.status_code == 302, response.context and response.context["inline_admin_formsets"]
     product = Product.objects.get(license=license)
@@ -83,7 +76,7 @@ def test_adding_a_product_in_the_admin_records_it_on_the_license_without_an_amen
 def test_changing_a_price_in_the_admin_records_the_diff(client, regulator, hangzhou):
     license = factories.license_in("active", grantor=hangzhou)
     product = factories.priced(license, price="0.50", cap="1.00")
-    data = factories.admin_form_data(license)
+    data = admin_forms.admin_form_data(license)
     data["products-0-actual_price"] = "0.80"
     response = client.post(_change(license), data)
     assert response.status_code == 302
@@ -108,7 +101,7 @@ def test_bad_products_are_form_errors_and_nothing_is_written(client, regulator, 
     row = {**NEW_PRODUCT, **fields}
     response = client.post(
         _change(license),
-        factories.admin_form_data(license, **factories.product_form_data(license, new=[row])),
+        admin_forms.admin_form_data(license, **admin_forms.product_form_data(license, new=[row])),
     )
     assert response.status_code == 200
     assert message in response.text
@@ -121,7 +114,7 @@ def test_a_price_above_the_cap_is_accepted_with_the_reason(client, regulator, ha
     row = {**NEW_PRODUCT, "actual_price": "2500", "price_above_cap_reason": "上限调整中。"}
     response = client.post(
         _change(license),
-        factories.admin_form_data(license, **factories.product_form_data(license, new=[row])),
+        admin_forms.admin_form_data(license, **admin_forms.product_form_data(license, new=[row])),
     )
     assert response.status_code == 302
     page = client.get(_change(license)).text
@@ -137,7 +130,7 @@ def test_no_products_can_be_added_to_a_withdrawn_license_in_the_admin(client, re
     assert "products-__prefix__-name" in changeable
     response = client.post(
         _change(license),
-        factories.admin_form_data(license, **factories.product_form_data(license, new=[NEW_PRODUCT])),
+        admin_forms.admin_form_data(license, **admin_forms.product_form_data(license, new=[NEW_PRODUCT])),
     )
     assert response.status_code == 403
     assert not Product.objects.exists()
@@ -151,7 +144,7 @@ def test_auditors_and_regulators_elsewhere_cannot_change_products(client, hangzh
     client.force_login(auditor)
     page = client.get(_change(license))
     assert page.status_code == 200 and "实时公交" in page.text and 'name="products-0-name"' not in page.text
-    data = factories.admin_form_data(license)
+    data = admin_forms.admin_form_data(license)
     data["products-0-actual_price"] = "0.01"
     assert client.post(_change(license), data).status_code == 403
     _regulator(client, factories.authority("430000", name="湖南省数据局"), "hn")

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -21,14 +22,19 @@ def demo_logins(settings):
     return out.getvalue()
 
 
+def _credentials(output, role) -> tuple[str, str]:
+    """The username and password the command printed for `role`."""
+    line = next(line for line in output.splitlines() if line.strip().startswith(f"{role}:"))
+    return line.split(":", 1)[1].split()[0], line.split("/")[1].split()[0]
+
+
 def _login(client, output, role):
     """Log in through the login form with the credentials the command printed."""
-    line = next(line for line in output.splitlines() if line.strip().startswith(f"{role}:"))
-    username, password = line.split(":", 1)[1].split()[0], line.split("/")[1].split()[0]
+    username, password = _credentials(output, role)
     response = client.post(
         reverse("admin:login"), {"username": username, "password": password, "next": reverse("admin:index")}
     )
-    assert response.status_code == 302, line
+    assert response.status_code == 302, role
     return username
 
 
@@ -53,6 +59,20 @@ def test_running_it_again_resets_and_reports(demo_logins, settings):
     out = io.StringIO()
     call_command("create_demo_logins", stdout=out)
     assert out.getvalue() == demo_logins
+
+
+@pytest.mark.parametrize("role", ["superuser", "regulator", "auditor"])
+def test_running_it_again_restores_a_changed_password(client, demo_logins, settings, role):
+    """A demo login whose password someone changed opens again with the printed one after a rerun."""
+    username, password = _credentials(demo_logins, role)
+    user = get_user_model().objects.get(username=username)
+    user.set_password("changed-by-someone")
+    user.save()
+    refused = client.post(reverse("admin:login"), {"username": username, "password": password})
+    assert refused.status_code == 200  # the form again: the printed password no longer opens it
+    settings.DEBUG = True
+    call_command("create_demo_logins", stdout=io.StringIO())
+    _login(client, demo_logins, role)
 
 
 def test_demo_logins_are_refused_with_debug_off(settings):

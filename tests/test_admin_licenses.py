@@ -16,7 +16,7 @@ from licensing import lifecycle
 from licensing.dates import local_today
 from licensing.models import License, Regulator
 
-from . import factories
+from . import admin_forms, factories
 
 pytestmark = pytest.mark.django_db
 D = datetime.timedelta
@@ -109,7 +109,7 @@ def test_change_list_queries_do_not_grow_with_rows(client, regulator, hangzhou):
 
 def test_editing_a_draft_records_the_diff(client, regulator, hangzhou):
     license = factories.draft(grantor=hangzhou, title="Old")
-    response = client.post(_change(license), factories.admin_form_data(license, title="New title"))
+    response = client.post(_change(license), admin_forms.admin_form_data(license, title="New title"))
     assert response.status_code == 302
     event = license.events.latest("id")
     assert (event.action, event.changes, event.actor) == ("edit", {"title": ["Old", "New title"]}, regulator)
@@ -118,13 +118,13 @@ def test_editing_a_draft_records_the_diff(client, regulator, hangzhou):
 def test_amendment_needs_a_reason_shown_on_the_page_and_nothing_written(client, regulator, hangzhou):
     license = factories.license_in("active", grantor=hangzhou)
     version = license.version
-    response = client.post(_change(license), factories.admin_form_data(license, scope="Wider."))
+    response = client.post(_change(license), admin_forms.admin_form_data(license, scope="Wider."))
     assert response.status_code == 200
     assert "give its reason" in response.text
     license.refresh_from_db()
     assert (license.version, license.scope) == (version, license.scope)
     response = client.post(
-        _change(license), factories.admin_form_data(license, scope="Wider.", amendment_reason="Clause 4.")
+        _change(license), admin_forms.admin_form_data(license, scope="Wider.", amendment_reason="Clause 4.")
     )
     assert response.status_code == 302
     event = license.events.latest("id")
@@ -136,7 +136,7 @@ def test_term_over_the_maximum_is_an_error_on_the_page(client, regulator, hangzh
     start = local_today()
     response = client.post(
         _change(license),
-        factories.admin_form_data(
+        admin_forms.admin_form_data(
             license, term_start=start.isoformat(), term_end=(start + D(days=6 * 365)).isoformat()
         ),
     )
@@ -151,7 +151,7 @@ def test_stale_version_in_the_form_is_refused_and_nothing_written(client, regula
     lifecycle.edit(license, {"title": "Theirs"}, actor=None, expected_version=1)
     response = client.post(
         _change(license),
-        factories.admin_form_data(license, title="Mine again", seen_version=1),
+        admin_forms.admin_form_data(license, title="Mine again", seen_version=1),
     )
     assert response.status_code == 200
     assert "changed by someone else since you opened it" in response.text

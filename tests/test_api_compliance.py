@@ -4,41 +4,26 @@ filters, recording), and `flags` on licenses, operators and the verdict. Every w
 import datetime
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from licensing.access import AUDITORS_GROUP
-from licensing.models import Finding, License, LicenseEvent, Product, Regulator
+from licensing.models import Finding, License, LicenseEvent, Product
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "national", "superuser"]
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
-
-
 @pytest.fixture
-def world():
-    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
-    hunan = factories.authority("430000", name="湖南省数据局")
+def world(world):
+    hangzhou = world["hangzhou"]
     nation = factories.authority("100000", name="国家数据局")
-    users = {"anonymous": None, "superuser": factories.user("root", is_superuser=True, is_staff=True)}
-    for name, authority in (("inside", hangzhou), ("outside", hunan), ("national", nation)):
-        users[name] = factories.user(name)
-        Regulator.objects.create(user=users[name], authority=authority, contact_email=f"{name}@example.test")
-    users["auditor"] = factories.user("auditor")
-    users["auditor"].groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
+    users = {**world["users"], "national": factories.regulator("national", nation)}
     active = factories.license_in("active", grantor=hangzhou, data_domains=["transport"])
     product = factories.priced(active, name="实时公交到站查询接口")
     withdrawn = factories.license_in("withdrawn", grantor=hangzhou)

@@ -12,19 +12,14 @@ from rest_framework.test import APIClient
 from licensing.models import IdempotencyKey, License, Operator, Regulator
 
 from . import factories
+from .clock import NOW
 
-NOW = datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 D = datetime.timedelta
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def world(frozen):
+def world(frozen_clock):
     hangzhou = factories.authority("330100")
     user = factories.user("inside")
     Regulator.objects.create(user=user, authority=hangzhou, contact_email="inside@example.test")
@@ -66,7 +61,7 @@ def test_the_same_key_with_another_request_is_refused_naming_the_header(world):
 
 
 @pytest.mark.django_db
-def test_keys_are_per_user_and_expire_after_a_day(world, frozen):
+def test_keys_are_per_user_and_expire_after_a_day(world, frozen_clock):
     assert _create(world["client"], world["hangzhou"], "k1").status_code == 201
     colleague = factories.user("colleague")
     Regulator.objects.create(user=colleague, authority=world["hangzhou"], contact_email="c@example.test")
@@ -74,9 +69,9 @@ def test_keys_are_per_user_and_expire_after_a_day(world, frozen):
     theirs.force_authenticate(colleague)
     assert "Idempotent-Replayed" not in _create(theirs, world["hangzhou"], "k1")
     assert License.objects.count() == 2
-    frozen.move_to(NOW + D(hours=23, minutes=59))
+    frozen_clock.move_to(NOW + D(hours=23, minutes=59))
     assert _create(world["client"], world["hangzhou"], "k1")["Idempotent-Replayed"] == "true"
-    frozen.move_to(NOW + D(hours=24, seconds=1))
+    frozen_clock.move_to(NOW + D(hours=24, seconds=1))
     fresh = _create(world["client"], world["hangzhou"], "k1", title="A new write")
     assert fresh.status_code == 201 and "Idempotent-Replayed" not in fresh
     assert License.objects.count() == 3

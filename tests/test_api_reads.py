@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
@@ -17,16 +16,10 @@ from licensing.api.throttling import AnonymousReadThrottle
 from licensing.models import License
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -5,23 +5,16 @@ import datetime
 import io
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from licensing.models import ApiToken, Regulator
 
 from . import factories
+from .clock import NOW
 
-pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -63,14 +56,14 @@ def test_the_command_prints_the_token_once_and_stores_only_its_digest(regulator)
         call_command("create_api_token", "inside", "--name", "x", "--days", "0", stdout=io.StringIO())
 
 
-def test_a_token_expires_after_api_token_days(regulator, frozen, settings):
+def test_a_token_expires_after_api_token_days(regulator, frozen_clock, settings):
     settings.API_TOKEN_DAYS = 90
     client = _token_client(factories.api_token_header(regulator))
     grantor = Regulator.objects.get(user=regulator).authority
     assert _write(client, grantor).status_code == 201
-    frozen.move_to(NOW + D(days=90, seconds=-1))
+    frozen_clock.move_to(NOW + D(days=90, seconds=-1))
     assert client.get("/api/v1/tokens/").status_code == 200
-    frozen.move_to(NOW + D(days=90))
+    frozen_clock.move_to(NOW + D(days=90))
     response = _write(client, grantor)
     assert response.status_code == 401
     assert response.json()["detail"] == "This token has expired; make a new one."
@@ -134,19 +127,21 @@ def test_a_token_made_with_a_token_does_not_outlive_it(regulator):
     assert made.json()["expires_at"] == "2026-12-02T10:00:00+08:00"
 
 
-def test_the_last_use_is_recorded_at_most_every_few_minutes(regulator, frozen, django_assert_num_queries):
+def test_the_last_use_is_recorded_at_most_every_few_minutes(
+    regulator, frozen_clock, django_assert_num_queries
+):
     client = _token_client(factories.api_token_header(regulator))
     token = ApiToken.objects.get()
     assert token.last_used_at is None
     client.get("/api/v1/tokens/")
     token.refresh_from_db()
     assert token.last_used_at == NOW
-    frozen.move_to(NOW + D(minutes=4))
+    frozen_clock.move_to(NOW + D(minutes=4))
     with django_assert_num_queries(2):  # the token with its user, the list: no write
         client.get("/api/v1/tokens/")
     token.refresh_from_db()
     assert token.last_used_at == NOW
-    frozen.move_to(NOW + D(minutes=5))
+    frozen_clock.move_to(NOW + D(minutes=5))
     client.get("/api/v1/tokens/")
     token.refresh_from_db()
     assert token.last_used_at == NOW + D(minutes=5)

@@ -4,20 +4,13 @@ never be dropped silently (a record written with a default in its place)."""
 import datetime
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from licensing.models import Finding, License, LicenseEvent, Operator, Regulator
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture

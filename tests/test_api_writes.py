@@ -4,42 +4,25 @@ import datetime
 import io
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from licensing.access import AUDITORS_GROUP
-from licensing.models import License, LicenseEvent, Operator, Regulator
+from licensing.models import License, LicenseEvent, Operator
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "superuser"]
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
-
-
 @pytest.fixture
-def world():
-    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
-    hunan = factories.authority("430000", name="湖南省数据局")
-    users = {"anonymous": None, "superuser": factories.user("root", is_superuser=True, is_staff=True)}
-    for name, authority in (("inside", hangzhou), ("outside", hunan)):
-        users[name] = factories.user(name)
-        Regulator.objects.create(user=users[name], authority=authority, contact_email=f"{name}@example.test")
-    users["auditor"] = factories.user("auditor")
-    users["auditor"].groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
-    active = factories.license_in("active", grantor=hangzhou)
-    draft = factories.draft(grantor=hangzhou)
+def world(world):
+    active = factories.license_in("active", grantor=world["hangzhou"])
+    draft = factories.draft(grantor=world["hangzhou"])
     operator = factories.operator(name="之江示例数据科技有限公司")
-    return {"hangzhou": hangzhou, "users": users, "active": active, "draft": draft, "operator": operator}
+    return {**world, "active": active, "draft": draft, "operator": operator}
 
 
 def _client(world, role):

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from licensing.models import License, Regulator
 
-from . import factories
+from . import admin_forms, factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
@@ -185,7 +185,7 @@ def test_admin_search_and_forms_refuse_nul(staff, hangzhou):
     license = factories.draft(grantor=hangzhou)
     assert staff.get(reverse(CHANGELIST), {"q": "a\x00"}).status_code == 400
     change = reverse("admin:licensing_license_change", args=[license.pk])
-    response = staff.post(change, factories.admin_form_data(license, title="New\x00title"))
+    response = staff.post(change, admin_forms.admin_form_data(license, title="New\x00title"))
     assert response.status_code == 400 and "title" in response.text
     license.refresh_from_db()
     assert "\x00" not in license.title and license.version == 1

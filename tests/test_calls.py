@@ -5,46 +5,29 @@ the pages and the admin; who may do what; and the verdicts for each operator bef
 import datetime
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from licensing import calls, lifecycle
-from licensing.access import AUDITORS_GROUP
 from licensing.exceptions import LicensingError
-from licensing.models import Call, License, LicenseEvent, Regulator
+from licensing.models import Call, License, LicenseEvent
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 NOTICED = datetime.date(2026, 3, 2)
 CANCELLED = datetime.date(2026, 6, 30)
 D = datetime.timedelta
 ROLES = ["anonymous", "inside", "outside", "auditor", "superuser"]
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
-
-
 @pytest.fixture
-def world():
-    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
+def world(world):
     ningbo = factories.authority("330200", name="宁波市大数据发展管理局")
-    hunan = factories.authority("430000", name="湖南省数据局")
-    users = {"anonymous": None, "superuser": factories.user("root", is_superuser=True, is_staff=True)}
-    for name, authority in (("inside", hangzhou), ("outside", hunan)):
-        users[name] = factories.user(name, is_staff=True)
-        Regulator.objects.create(user=users[name], authority=authority, contact_email=f"{name}@example.test")
-    users["auditor"] = factories.user("auditor", is_staff=True)
-    users["auditor"].groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
     operators = [factories.operator(name=f"示例数据科技有限公司{i}") for i in range(3)]
-    return {"hangzhou": hangzhou, "ningbo": ningbo, "hunan": hunan, "users": users, "operators": operators}
+    return {**world, "ningbo": ningbo, "operators": operators}
 
 
 def _client(world, role):

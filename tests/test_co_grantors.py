@@ -4,7 +4,6 @@ verdicts); the lead grantor's jurisdiction writes it, each co-grantor's reads it
 import datetime
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from licensing import lifecycle
@@ -13,14 +12,7 @@ from licensing.models import Regulator
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.utils import translation
 
@@ -17,23 +16,10 @@ from licensing.models import Finding, License, Operator
 from licensing.sweep import run_sweep
 
 from . import factories
+from .clock import TODAY, at
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-
-
-def at(day: datetime.date):
-    """Noon in Shanghai on `day`."""
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, 4, tzinfo=datetime.UTC), tick=False
-    )
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with at(TODAY):
-        yield
 
 
 def codes(license, today=None):

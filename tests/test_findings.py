@@ -6,7 +6,6 @@ import io
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from licensing import findings
@@ -14,16 +13,10 @@ from licensing.exceptions import InvalidFinding
 from licensing.models import Finding
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 4, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 BASE = {

@@ -16,12 +16,12 @@ from licensing.exceptions import ActionNotAllowed, InvalidLicense, NotDue, Stale
 from licensing.models import License, LicenseEvent
 
 from . import factories
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
 
 S, A = LicenseStatus, LicenseAction
 D = datetime.timedelta
-TODAY = datetime.date(2026, 11, 29)
 TERM_PAIRS = [(status, action) for status in S for action in sorted(lifecycle.TERM_ACTIONS)]
 
 

@@ -4,7 +4,6 @@ with its diff and the version check; bad values refused with the field named and
 import datetime
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from licensing import lifecycle, products
@@ -12,16 +11,10 @@ from licensing.exceptions import InvalidProduct, LicenseClosed, StaleVersion
 from licensing.models import LicenseEvent, Product
 
 from . import factories
+from .clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 4, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

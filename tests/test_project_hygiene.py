@@ -33,3 +33,24 @@ def test_ruff_is_clean():
         check=False,
     )
     assert result.returncode == 0, f"ruff check . found problems:\n{result.stdout}{result.stderr}"
+
+
+# Notes the developers keep outside the repository: a reader of the code or of a page cannot open them, so
+# code, templates and docs cite a docs/ page or the source's public address instead. (Spelled in two
+# parts so that this file does not name them itself.)
+OUTSIDE_NOTES = ("DESIGN" + ".md", "domain" + ".md")
+READ_BY_PEOPLE = ("licensing", "registry", "templates", "docs", "tests", "bench", "scripts")
+
+
+def test_nothing_cites_notes_that_are_not_in_the_repository():
+    paths = [PROJECT_ROOT / "README.md"]
+    for folder in READ_BY_PEOPLE:
+        paths += [path for path in (PROJECT_ROOT / folder).rglob("*") if path.is_file()]
+    cited = [
+        f"{path.relative_to(PROJECT_ROOT)} cites {name}"
+        for path in paths
+        if path.suffix in {".py", ".html", ".txt", ".md", ".po", ".css", ".js", ".toml", ".yaml"}
+        for name in OUTSIDE_NOTES
+        if name.lower() in path.read_text(errors="replace").lower()
+    ]
+    assert cited == []

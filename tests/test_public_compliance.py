@@ -20,10 +20,9 @@ from licensing.models import Finding, License
 from licensing.sweep import run_sweep
 
 from . import factories
-from .conftest import FROZEN_NOW
+from .clock import NOW, TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
 DEPARTMENTS = [
     ("Ministry of Transport", "¥145,000,000.00"),
@@ -188,7 +187,7 @@ def test_on_the_day_a_license_ends_its_page_has_no_flag_and_the_next_day_it_has(
     factories.priced(license)
     assert license.term_end == TODAY
     assert 'class="flags"' not in client.get(f"/licenses/{license.number}/").text
-    with time_machine.travel(FROZEN_NOW + D(days=1), tick=False):
+    with time_machine.travel(NOW + D(days=1), tick=False):
         page = client.get(f"/licenses/{license.number}/").text
         assert "Paid product, license not in force" in page
         assert f"ended on {TODAY.isoformat()}" in page

@@ -12,10 +12,9 @@ from licensing import health
 from licensing.models import SweepHeartbeat
 from licensing.sweep import HEARTBEAT_NAME, run_full_sweep
 
-from .conftest import FROZEN_NOW
+from .clock import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-NOW = FROZEN_NOW
 
 
 def _sweep_finished(ago: datetime.timedelta):

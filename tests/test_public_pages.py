@@ -10,10 +10,9 @@ from django.urls import reverse
 from licensing import lifecycle
 
 from . import factories
-from .conftest import FROZEN_NOW
+from .clock import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
 
 

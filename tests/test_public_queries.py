@@ -15,10 +15,9 @@ from licensing import lifecycle
 from licensing.sweep import run_sweep
 
 from . import factories
-from .conftest import FROZEN_NOW
+from .clock import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
 
 

@@ -8,10 +8,9 @@ import pytest
 from licensing import lifecycle
 
 from . import factories
-from .conftest import FROZEN_NOW
+from .clock import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
-TODAY = FROZEN_NOW.date()
 D = datetime.timedelta
 FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRTUWXY"}
 

@@ -1,23 +1,22 @@
 """The synthetic data generator behind the benchmarks."""
 
-import datetime
 import io
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 
 from licensing.choices import RecordOrigin
 from licensing.models import License, LicenseEvent, Operator
 from licensing.sweep import run_sweep
 
+from .clock import TODAY, at
+
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
 
 
 def test_generate_licenses_makes_marked_varied_data_with_history_and_one_percent_due():
     out = io.StringIO()
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 2, tzinfo=datetime.UTC), tick=False):
+    with at(TODAY):
         call_command("generate_licenses", "--count", "2000", stdout=out)
         assert "Created 2,000 licenses" in out.getvalue()
         assert set(License.objects.values_list("origin", flat=True)) == {RecordOrigin.SYNTHETIC}

@@ -5,7 +5,6 @@ registered through the API by national-level regulators."""
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -17,21 +16,15 @@ from licensing.identifiers import uscc_check_character
 from licensing.models import Authority, ExpiryReminder, License, LicenseEvent, Operator, Regulator
 
 from . import factories
-from .outbox_support import running_tasks, shanghai, sweep_at
+from .clock import TODAY, shanghai
+from .outbox_support import running_tasks, sweep_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
-TODAY = datetime.date(2026, 11, 29)
 CREATED = datetime.date(2024, 1, 10)
 GRANTED = datetime.date(2024, 2, 15)
 START = datetime.date(2024, 3, 1)
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(shanghai(TODAY, 10), tick=False):
-        yield
 
 
 def _regulator(authority, name):

@@ -6,19 +6,16 @@ import datetime
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from licensing import sweep
-from licensing.access import AUDITORS_GROUP
-from licensing.models import License, LicenseEvent, Regulator
+from licensing.models import License, LicenseEvent
 
-from . import factories
+from . import admin_forms, factories
+from .clock import TODAY, at
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 11, 29)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 # A license typed in today with a past: listed, granted, in force from its term's start, ended.
 LISTED_ON = datetime.date(2022, 9, 1)
@@ -27,31 +24,9 @@ TERM_START = datetime.date(2022, 10, 15)
 TERM_END = datetime.date(2024, 10, 14)
 
 
-def at(day: datetime.date, hour_utc=2):
-    """Travel to `day` (10:00 in Asia/Shanghai), the clock standing still."""
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, hour_utc, tzinfo=datetime.UTC), tick=False
-    )
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with at(TODAY):
-        yield
-
-
 @pytest.fixture
-def world():
-    hangzhou = factories.authority("330100", name="杭州市数据资源管理局")
-    hunan = factories.authority("430000", name="湖南省数据局")
-    users = {"anonymous": None, "superuser": factories.user("root", is_superuser=True, is_staff=True)}
-    for name, authority in (("inside", hangzhou), ("outside", hunan)):
-        users[name] = factories.user(name, is_staff=True)
-        Regulator.objects.create(user=users[name], authority=authority, contact_email=f"{name}@example.test")
-    users["auditor"] = factories.user("auditor", is_staff=True)
-    users["auditor"].groups.add(Group.objects.get_or_create(name=AUDITORS_GROUP)[0])
-    operator = factories.operator(name="之江示例数据科技有限公司")
-    return {"hangzhou": hangzhou, "users": users, "operator": operator}
+def world(world):
+    return {**world, "operator": factories.operator(name="之江示例数据科技有限公司")}
 
 
 def _api(world, role="inside"):
@@ -341,7 +316,7 @@ def test_admin_forms_show_bad_days_on_the_field_and_write_nothing(world, client,
     change = reverse("admin:licensing_license_change", args=[active.pk])
     response = client.post(
         change,
-        factories.admin_form_data(
+        admin_forms.admin_form_data(
             active, scope="Wider.", amendment_reason="Clause 4.", occurred_on="2026-10-01"
         ),
     )
