@@ -13,7 +13,17 @@ class LicensingConfig(AppConfig):
         # notifications, reminders and registration_reminders register their outbox kinds on import: every
         # process has them.
         from . import cache, calls, notifications, registration_reminders, reminders, signals  # noqa: F401
-        from .models import Authority, Call, Domain, Finding, Operator, Product
+        from .models import (
+            Authority,
+            Call,
+            Domain,
+            Finding,
+            Objection,
+            Operator,
+            Product,
+            Registration,
+            RegistrationEvent,
+        )
 
         signals.license_events_recorded.connect(
             notifications.on_events_recorded, dispatch_uid="licensing-notifications"
@@ -24,7 +34,9 @@ class LicensingConfig(AppConfig):
         signals.license_changed.connect(cache.bump_license, dispatch_uid="licensing-cache-licenses")
         # Products change through licensing.products (a license change, announced above); findings by
         # themselves, and both show in flags; calls (through licensing.calls) show on their licenses' pages.
-        for model in (Authority, Operator, Domain, Product, Finding, Call):
+        # Registrations change through licensing.registrations, which records an event with every change.
+        cached_elsewhere = (Authority, Operator, Domain, Product, Finding, Call)
+        for model in (*cached_elsewhere, Registration, RegistrationEvent, Objection):
             post_save.connect(
                 cache.bump_on_commit, sender=model, dispatch_uid=f"licensing-cache-{model.__name__}"
             )

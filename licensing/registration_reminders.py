@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import emails, outbox, workdays
+from . import cache, emails, outbox, workdays
 from .choices import RegistrationEventAction, RegistrationReminderKind, RegistrationStatus
 from .dates import local_today
 from .models import Registration, RegistrationEvent, RegistrationReminder
@@ -72,6 +72,7 @@ def cancel_unrenewed(today: datetime.date) -> int:
             )
             if not locked:
                 continue
+            cache.bump_on_commit()  # the API's cached registrations (a bulk update sends no post_save)
             Registration.objects.filter(pk__in=[pk for pk, _ in locked]).update(
                 status=S.CANCELLED,
                 ended_on=F("expires_on") + datetime.timedelta(days=1),

@@ -73,3 +73,17 @@ def test_one_registration_in_one_query(api, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = api.get(f"/api/v1/registrations/{reg.pk}/")
     assert response.json()["code"] == reg.code
+
+
+def test_an_anonymous_cached_read_follows_the_procedure(api, django_capture_on_commit_callbacks):
+    # Anonymous reads are cached (the API's one base): a step of the procedure must reach them at once.
+    from licensing import registrations
+
+    registration = factories.registration_in("in_notice")
+    url = f"/api/v1/registrations/{registration.pk}/"
+    assert api.get(url).json()["status"] == "in_notice"
+    with django_capture_on_commit_callbacks(execute=True):
+        registrations.act(
+            registration, "cancel", actor=None, expected_version=registration.version, reason="Withdrawn."
+        )
+    assert api.get(url).json()["status"] == "cancelled"

@@ -5,14 +5,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, serializers
 
 from .. import registrations
 from ..choices import RegistrationKind, RegistrationStatus
 from ..models import Registration
 from ..registration_codes import EXAMPLE, parse
+from .base import PublicReadViewSet
 from .filters import StrictFilterSet
-from .views import READ_ERRORS, PublicReads
+from .views import READ_ERRORS
 
 
 class RegistrationFilter(StrictFilterSet):
@@ -96,9 +97,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         summary=_("One registration"), responses={200: RegistrationSerializer, **READ_ERRORS}
     ),
 )
-class RegistrationViewSet(
-    PublicReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class RegistrationViewSet(PublicReadViewSet):
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
     lookup_value_regex = r"[0-9]+"
