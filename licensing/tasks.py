@@ -3,7 +3,7 @@ from `manage.py sweep` and, without a broker, in the calling process."""
 
 from celery import shared_task
 
-from . import notifications, reminders
+from . import notifications, reminders, snapshots
 
 
 @shared_task(name="licensing.sweep")
@@ -16,3 +16,9 @@ def sweep() -> str:
 def deliver(kind: str, pk: int) -> str:
     """Send one outbox row (see licensing.outbox for the claim that makes this safe to run twice)."""
     return notifications.deliver(kind, pk)
+
+
+@shared_task(name="licensing.write_snapshot")
+def write_snapshot() -> str:
+    """The day's snapshot of the register, as beat schedules it (settings.CELERY_BEAT_SCHEDULE)."""
+    return snapshots.write().filename
