@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from .. import downloads, snapshots
 from ..forms import LicenseFilters
 from ..models import License
+from .throttling import throttled_search
 
 
 @require_safe
@@ -55,11 +56,13 @@ def _problems(request, known) -> dict[str, list[str]]:
 
 
 @require_safe
+@throttled_search
 @gzip_page
 def download(request, dataset, format):
     """One file of the register: every public record, or for licenses those the list's filters (its
     query parameters) select. A filter that cannot be used is a 400, not ignored as the list page does:
-    a file that silently holds more than asked for would mislead whoever uses it."""
+    a file that silently holds more than asked for would mislead whoever uses it. Filtered downloads
+    count as searches of the list (throttled_search)."""
     dataset = downloads.DATASETS[dataset]
     licenses = None
     if dataset is downloads.LICENSES:
