@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.utils.encoders import JSONEncoder
 
-from . import access, compliance, feed
+from . import access, compliance, event_cursor
 from .api.representations import license_representation, license_values, with_domains, with_flags
 from .api.serializers import AuthoritySerializer, LicenseEventSerializer, OperatorWithFlagsSerializer
 from .choices import (
@@ -44,7 +44,7 @@ from .exports import Echo, spreadsheet_safe
 from .models import Authority, Finding, License, LicenseEvent, Operator, Product
 
 # Rows read from the database at a time (a server-side cursor on PostgreSQL). The events come a page of
-# the feed at a time (feed.MAX_PAGE).
+# the feed at a time (event_cursor.MAX_PAGE).
 CHUNK_SIZE = 2000
 # Bytes handed to the server at a time: a line each would cost a write to the socket per line.
 BLOCK_SIZE = 64 * 1024
@@ -136,18 +136,18 @@ class FollowedFeed:
     and each exactly once), or `until` a cursor it gave out before; `cursor` is then where a client
     continues from for what came after."""
 
-    def __init__(self, until: feed.Cursor | None = None):
-        self.cursor = feed.START
+    def __init__(self, until: event_cursor.Cursor | None = None):
+        self.cursor = event_cursor.START
         self.until = until
 
     def __iter__(self) -> Iterator[LicenseEvent]:
         public = AnonymousUser()
         while self.cursor != self.until:
-            page = feed.read(public, self.cursor, feed.MAX_PAGE)
+            page = event_cursor.read(public, self.cursor, event_cursor.MAX_PAGE)
             for event in page.events:
                 yield event
-                # As the feed makes its cursors (feed.read).
-                self.cursor = feed.Cursor(event.txid if event.txid is not None else -1, event.id)
+                # As the feed makes its cursors (event_cursor.read).
+                self.cursor = event_cursor.Cursor(event.txid if event.txid is not None else -1, event.id)
                 if self.cursor == self.until:
                     return
             if not page.has_more:

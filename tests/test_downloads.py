@@ -252,7 +252,7 @@ def _queries(client, url) -> int:
         # The filters' grantors, the validators, the licenses, co-grantors' authorities and products.
         ("/downloads/licenses.jsonl", 5),
         ("/downloads/licenses.csv?status=suspended&domain=health&division=330100", 5),
-        # The validators, a page of the feed (and on PostgreSQL the feed's horizon: feed.read).
+        # The validators, a page of the feed (and on PostgreSQL the feed's horizon: event_cursor.read).
         ("/downloads/events.csv", 2),
         # The validators, the operators, and their flags' five (compliance.operator_flags: their licenses,
         # those licenses' products, the findings against them...).
@@ -280,7 +280,7 @@ def test_large_files_are_read_a_chunk_at_a_time(client, monkeypatch):
         factories.license_in("active")
     in_the_api = _api_events(client)
     monkeypatch.setattr(downloads, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(downloads.feed, "MAX_PAGE", 4)
+    monkeypatch.setattr(downloads.event_cursor, "MAX_PAGE", 4)
     assert len(_jsonl(client.get("/downloads/licenses.jsonl"))) == 5
     events = _jsonl(client.get("/downloads/events.jsonl"))
     assert events == in_the_api
