@@ -37,7 +37,7 @@ class LicenseFilters:
 
     def __init__(self, params: QueryDict):
         self.notes: list[str] = []
-        # What was ignored, by parameter: the page notes it; a download refuses it (licensing.downloads).
+        # What was ignored, by parameter: the page notes it, a download refuses it (views/downloads.py).
         self.problems: dict[str, list[str]] = {}
         self.q = clean_query(params.get("q"))
         self.statuses = self._statuses(params.getlist("status"))

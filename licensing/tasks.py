@@ -5,7 +5,8 @@ snapshot by name."""
 
 from celery import shared_task
 
-from . import outbox, snapshots
+from . import outbox
+from .api import snapshots
 from .sweep import run_full_sweep
 
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import downloads, feeds, health, views
+from . import feeds, health, views
+from .api import downloads
 
 app_name = "licensing"
 

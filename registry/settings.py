@@ -207,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.sweep",
         "schedule": LICENSING_SWEEP_INTERVAL_MINUTES * 60.0,  # seconds
     },
-    # The day's snapshot of the register (licensing.snapshots), early each morning in CELERY_TIMEZONE.
+    # The day's snapshot of the register (licensing.api.snapshots), early each morning in CELERY_TIMEZONE.
     # Writing it again the same day replaces it, so a doubled run is harmless too.
     "licensing-snapshot": {
         "task": "licensing.write_snapshot",

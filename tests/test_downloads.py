@@ -1,5 +1,5 @@
-"""The register as files (licensing.downloads, licensing.snapshots): what they hold against what the API
-shows, the filters, conditional GETs, gzip, the queries they cost, and the daily snapshots."""
+"""The register as files (licensing.api.downloads, licensing.api.snapshots): what they hold against
+what the API shows, the filters, conditional GETs, gzip, the queries they cost, the daily snapshots."""
 
 import csv
 import datetime
@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing import downloads, lifecycle, snapshots, tasks
+from licensing import lifecycle, tasks
+from licensing.api import downloads, snapshots
 from licensing.choices import LicenseAction
 
 from . import factories

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from .. import downloads, snapshots
+from ..api import downloads, snapshots
 from ..forms import LicenseFilters
 from ..models import License
 from .throttling import throttled_search

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from licensing import snapshots
+from licensing.api import snapshots
 
 
 class Command(BaseCommand):

@@ -2,6 +2,10 @@
 each as CSV and as JSON Lines, streamed a chunk at a time so that memory stays flat however large the
 register grows.
 
+Part of the API face: the files hold the API's own records, for those who want all of them at once.
+The public site serves them (licensing/views/downloads.py) and a task writes the daily snapshot
+(snapshots.py).
+
 One declaration per file (DATASETS): where its records come from, exactly as the API shows each one (a
 test holds the two together), and its CSV columns, each a path into that record with a description. The
 JSON Lines writer, the CSV writer and the data dictionary page all read it. Drafts are in none of them
@@ -26,10 +30,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.utils.encoders import JSONEncoder
 
-from . import access, compliance, event_cursor
-from .api.representations import license_representation, license_values, with_domains, with_flags
-from .api.serializers import AuthoritySerializer, LicenseEventSerializer, OperatorWithFlagsSerializer
-from .choices import (
+from .. import access, compliance, event_cursor
+from ..choices import (
     AuthorityKind,
     AuthorizationMode,
     DataDomain,
@@ -39,9 +41,11 @@ from .choices import (
     OperatorKind,
     SelectionMethod,
 )
-from .dates import local_today
-from .exports import Echo, spreadsheet_safe
-from .models import Authority, Finding, License, LicenseEvent, Operator, Product
+from ..dates import local_today
+from ..exports import Echo, spreadsheet_safe
+from ..models import Authority, Finding, License, LicenseEvent, Operator, Product
+from .representations import license_representation, license_values, with_domains, with_flags
+from .serializers import AuthoritySerializer, LicenseEventSerializer, OperatorWithFlagsSerializer
 
 # Rows read from the database at a time (a server-side cursor on PostgreSQL). The events come a page of
 # the feed at a time (event_cursor.MAX_PAGE).

@@ -1,4 +1,4 @@
-"""The daily snapshot: every file of licensing.downloads as of one day, in one zip file, kept for
+"""The daily snapshot: every file of licensing.api.downloads as of one day, in one zip file, kept for
 LICENSING_SNAPSHOT_DAYS days under LICENSING_SNAPSHOT_DIR. Beat writes one a day (tasks.write_snapshot);
 `manage.py write_snapshot` writes one by hand.
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone, translation
 
+from ..dates import local_today
 from . import downloads
-from .dates import local_today
 
 NAME = re.compile(r"register-(\d{4}-\d{2}-\d{2})\.zip")
 MANIFEST = "manifest.json"
