@@ -348,7 +348,13 @@ def test_a_snapshot_holds_every_file_and_the_events_cursor(client, register, sna
 
 def test_snapshots_are_written_daily_and_kept_for_30_days(client, snapshot_dir):
     factories.license_in("active")
-    assert settings.CELERY_BEAT_SCHEDULE["licensing-snapshot"]["task"] == tasks.write_snapshot.name
+    entry = settings.CELERY_BEAT_SCHEDULE["licensing-snapshot"]
+    assert entry["task"] == tasks.write_snapshot.name
+    assert (entry["schedule"].hour, entry["schedule"].minute, entry["schedule"].day_of_week) == (
+        {1},
+        {0},
+        set(range(7)),
+    )
     for day in range(35):
         with time_machine.travel(FROZEN_NOW + D(days=day), tick=False):
             tasks.write_snapshot()
