@@ -369,3 +369,10 @@ def test_snapshots_are_written_daily_and_kept_for_30_days(client, snapshot_dir):
         f"register-{last.isoformat()}.zip" in page
         and f"register-{(last - D(days=30)).isoformat()}" not in page
     )
+
+
+@pytest.mark.parametrize("url", ["/downloads/", "/downloads/dictionary/"])
+def test_the_download_pages_read_no_database(client, register, snapshot_dir, url, django_assert_num_queries):
+    call_command("write_snapshot", stdout=io.StringIO())
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
