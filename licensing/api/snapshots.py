@@ -124,7 +124,8 @@ def _write_member(archive, name, dataset, format, records) -> int:
             count += 1
             yield record
 
-    with archive.open(name, "w") as member:
+    # Its size is not known before it is written, and a large register's may pass 2 GiB.
+    with archive.open(name, "w", force_zip64=True) as member:
         for block in downloads.blocks(downloads.lines(dataset, format, counted())):
             member.write(block)
     return count
