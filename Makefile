@@ -18,7 +18,7 @@ help:
 	@echo "make run    set up, load the demo data and serve http://$(HOST):$(PORT) (SQLite, eager tasks)"
 	@echo "make test   set up what tests need and run the whole suite"
 	@echo "make lint   ruff check"
-	@echo "make bench  throughput, export and sweep benchmarks on PostgreSQL and Redis (bench/README.md)"
+	@echo "make bench  throughput, export, downloads and sweep benchmarks on PostgreSQL and Redis (bench/README.md)"
 	@echo "make worker a Celery worker (needs REDIS_URL; sends reminders and notifications)"
 	@echo "make beat   the Celery beat scheduler that runs the sweep (needs REDIS_URL; run one only)"
 	@echo "make clean  remove the virtual environment and local data under var/"
@@ -106,6 +106,8 @@ bench: messages
 	@$(BENCH_ENV) $(PY) bench/throughput.py
 	@echo "==> CSV export of 100,000 licenses"
 	@$(BENCH_ENV) $(PY) bench/export.py
+	@echo "==> The public download files of 100,000 licenses, against the export"
+	@$(BENCH_ENV) $(PY) bench/downloads.py
 	@echo "==> The sweep at 100,000 licenses"
 	@$(BENCH_ENV) $(PY) bench/sweep.py --count 100000
 	@echo "==> The sweep at 1,000,000 licenses (minutes: the rows are made first)"

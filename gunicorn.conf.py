@@ -15,3 +15,8 @@ def _without_server(self):
 
 
 wsgi.Response.default_headers = _without_server
+
+# A sync worker is killed when one request keeps it silent for `timeout` seconds. The register's download
+# files stream for longer than gunicorn's default 30 s once the register is large (bench/downloads.py:
+# about 20 s for the licenses and 90 s for the events of 100,000 licenses on a shared 2-core machine).
+timeout = 300

@@ -36,7 +36,7 @@ CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
 
     def write(self, value):
@@ -67,7 +67,7 @@ def spreadsheet_safe(value):
 def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
     """CSV text, line by line, starting with a byte-order mark so spreadsheet programs read the Chinese
     text as UTF-8, then the translated header. Every cell goes through spreadsheet_safe."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow([spreadsheet_safe(str(label)) for _name, label in COLUMNS])
     domains = [name for name, _label in COLUMNS].index("domains")
     for row in rows:

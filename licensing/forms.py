@@ -37,9 +37,11 @@ class LicenseFilters:
 
     def __init__(self, params: QueryDict):
         self.notes: list[str] = []
+        # What was ignored, by parameter: the page notes it, a download refuses it (views/downloads.py).
+        self.problems: dict[str, list[str]] = {}
         self.q = clean_query(params.get("q"))
         self.statuses = self._statuses(params.getlist("status"))
-        self.domain = self._choice(params.get("domain"), DataDomain.values, _("data domain"))
+        self.domain = self._choice("domain", params.get("domain"), DataDomain.values, _("data domain"))
         public = access.public_licenses()
         co_granted = public.model.co_grantors.through.objects.filter(license__in=public)
         self.grantor_options = list(
@@ -53,10 +55,13 @@ class LicenseFilters:
 
     # Reading --------------------------------------------------------------------------------------
 
-    def _ignored(self, what, value, why) -> None:
+    def _ignored(self, parameter, what, value, why) -> None:
         self.notes.append(
             _("The %(what)s “%(value)s” was ignored: %(why)s")
             % {"what": what, "value": str(value)[:MAX_QUERY_LENGTH], "why": why}
+        )
+        self.problems.setdefault(parameter, []).append(
+            _("“%(value)s”: %(why)s") % {"value": str(value)[:MAX_QUERY_LENGTH], "why": why}
         )
 
     def _statuses(self, values: list[str]) -> list[LicenseStatus]:
@@ -68,13 +73,13 @@ class LicenseFilters:
             if value in PUBLIC_STATUSES and LicenseStatus(value) not in statuses:
                 statuses.append(LicenseStatus(value))
             elif value not in PUBLIC_STATUSES:
-                self._ignored(_("status"), value, _("there is no such public status."))
+                self._ignored("status", _("status"), value, _("there is no such public status."))
         return statuses
 
-    def _choice(self, value, known, what) -> str:
+    def _choice(self, parameter, value, known, what) -> str:
         value = (value or "").strip()
         if value and value not in known:
-            self._ignored(what, value, _("there is no such choice."))
+            self._ignored(parameter, what, value, _("there is no such choice."))
             return ""
         return value
 
@@ -84,7 +89,9 @@ class LicenseFilters:
             return None
         found = next((a for a in self.grantor_options if str(a.pk) == value), None)
         if found is None:
-            self._ignored(_("grantor"), value, _("no authority with this number has granted a license."))
+            self._ignored(
+                "grantor", _("grantor"), value, _("no authority with this number has granted a license.")
+            )
         return found
 
     def _division(self, value) -> str:
@@ -92,7 +99,9 @@ class LicenseFilters:
         if not code:
             return ""
         if not is_valid_division_code(code):
-            self._ignored(_("division code"), value, _("a division code has 6 digits, such as 330100."))
+            self._ignored(
+                "division", _("division code"), value, _("a division code has 6 digits, such as 330100.")
+            )
             return ""
         return code
 
@@ -103,6 +112,7 @@ class LicenseFilters:
         days = whole_number(value, minimum=1, maximum=MAX_EXPIRY_DAYS)
         if days is None:
             self._ignored(
+                "expires_within",
                 _("expiry window"),
                 value,
                 _("give a number of days from 1 to %(max)s.") % {"max": MAX_EXPIRY_DAYS},
@@ -120,6 +130,23 @@ class LicenseFilters:
     @property
     def active(self) -> bool:
         return bool(self.q) or self.narrowed
+
+    @property
+    def query_string(self) -> str:
+        """The filters in use as a query string, without what was ignored: for links that carry them
+        (the list's "download these results")."""
+        params = QueryDict(mutable=True)
+        params.setlist("status", [status.value for status in self.statuses])
+        for name, value in (
+            ("q", self.q),
+            ("domain", self.domain),
+            ("grantor", self.grantor.pk if self.grantor else None),
+            ("division", self.division),
+            ("expires_within", self.expires_within),
+        ):
+            if value:
+                params[name] = str(value)
+        return params.urlencode()
 
     @property
     def domain_choices(self):

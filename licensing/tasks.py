@@ -1,10 +1,12 @@
 """Celery tasks: thin entry points into the sweep and the outbox, so that the same code runs from a worker,
 from `manage.py sweep` and, without a broker, in the calling process. Nothing in licensing imports this
-module: the outbox publishes its task by name (outbox.SEND_TASK), and beat schedules the sweep by name."""
+module: the outbox publishes its task by name (outbox.SEND_TASK), and beat schedules the sweep and the
+snapshot by name."""
 
 from celery import shared_task
 
 from . import outbox
+from .api import snapshots
 from .sweep import run_full_sweep
 
 
@@ -18,3 +20,9 @@ def sweep() -> str:
 def deliver(kind: str, pk: int) -> str:
     """Send one outbox row (see licensing.outbox for the claim that makes this safe to run twice)."""
     return outbox.deliver(kind, pk)
+
+
+@shared_task(name="licensing.write_snapshot")
+def write_snapshot() -> str:
+    """The day's snapshot of the register, as beat schedules it (settings.CELERY_BEAT_SCHEDULE)."""
+    return snapshots.write().filename

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import feeds, health, views
+from .api import downloads
 
 app_name = "licensing"
 
@@ -23,4 +24,15 @@ urlpatterns = [
     path("registrations/<int:pk>/objection/", views.objection, name="objection"),
     path("feeds/changes.atom", feeds.ChangesFeed(), name="changes_feed"),
     path("healthz", health.healthz, name="healthz"),
+    path("downloads/", views.download_page, name="downloads"),
+    path("downloads/dictionary/", views.data_dictionary, name="data_dictionary"),
+    # Stable addresses, one per file: /downloads/licenses.csv, /downloads/events.jsonl, ...
+    *(
+        path(
+            f"downloads/{name}.{format}", views.download, {"dataset": name, "format": format}, name="download"
+        )
+        for name in downloads.DATASETS
+        for format in downloads.FORMATS
+    ),
+    path("downloads/snapshots/register-<str:day>.zip", views.snapshot_file, name="snapshot"),
 ]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -205,8 +206,17 @@ CELERY_BEAT_SCHEDULE = {
     "licensing-sweep": {
         "task": "licensing.sweep",
         "schedule": LICENSING_SWEEP_INTERVAL_MINUTES * 60.0,  # seconds
-    }
+    },
+    # The day's snapshot of the register (licensing.api.snapshots), early each morning in CELERY_TIMEZONE.
+    # Writing it again the same day replaces it, so a doubled run is harmless too.
+    "licensing-snapshot": {
+        "task": "licensing.write_snapshot",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
+# The daily snapshots: where they are kept, and for how many days (today's included).
+LICENSING_SNAPSHOT_DIR = env_str("LICENSING_SNAPSHOT_DIR", str(BASE_DIR / "var" / "snapshots"))
+LICENSING_SNAPSHOT_DAYS = env_int("LICENSING_SNAPSHOT_DAYS", 30, minimum=1)
 # A failed email is tried again after LICENSING_SEND_RETRY_MINUTES, doubling each time, until it has been
 # tried LICENSING_SEND_MAX_ATTEMPTS times; the sweep picks up the retries (no long countdowns in Redis).
 LICENSING_SEND_MAX_ATTEMPTS = env_int("LICENSING_SEND_MAX_ATTEMPTS", 5, minimum=1)
