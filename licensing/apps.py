@@ -11,7 +11,7 @@ class LicensingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import cache, calls, notifications, signals
-        from .models import Authority, Call, Domain, Finding, Operator, Product
+        from .models import Authority, Call, Disclosure, Domain, Finding, Operator, Product
 
         signals.license_events_recorded.connect(
             notifications.on_events_recorded, dispatch_uid="licensing-notifications"
@@ -21,8 +21,9 @@ class LicensingConfig(AppConfig):
         # Cached public representations are invalidated by any committed change they may show.
         signals.license_changed.connect(cache.bump_license, dispatch_uid="licensing-cache-licenses")
         # Products change through licensing.products (a license change, announced above); findings by
-        # themselves, and both show in flags; calls (through licensing.calls) show on their licenses' pages.
-        for model in (Authority, Operator, Domain, Product, Finding, Call):
+        # themselves, and both show in flags; calls (through licensing.calls) show on their licenses' pages,
+        # disclosures on theirs and in flags.
+        for model in (Authority, Operator, Domain, Product, Finding, Call, Disclosure):
             post_save.connect(
                 cache.bump_on_commit, sender=model, dispatch_uid=f"licensing-cache-{model.__name__}"
             )

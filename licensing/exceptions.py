@@ -136,3 +136,12 @@ class CallClosed(LicensingError):
     """The call was awarded or cancelled: it takes no more licenses and no other outcome."""
 
     code = "call_closed"
+
+
+class InvalidDisclosure(LicensingError):
+    """An annual disclosure that cannot be recorded: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The disclosure cannot be recorded: correct the fields named."), errors=errors)

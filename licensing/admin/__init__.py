@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import calls, findings, licenses, parties, reminders, tokens  # noqa: F401  (registers the model admins)
+from . import calls, disclosures, findings, licenses, parties, reminders, tokens  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = _("Public-Data Operating License Registry")
 admin.site.site_title = _("License Registry")

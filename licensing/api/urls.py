@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import tokens, views
+from . import disclosures, tokens, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,6 +11,7 @@ router.register("operators", views.OperatorViewSet, basename="operator")
 router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("calls", views.CallViewSet, basename="call")
+router.register("disclosures", disclosures.DisclosureViewSet, basename="disclosure")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 
 app_name = "api"

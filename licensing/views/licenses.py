@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import access, compliance, history, reports
+from .. import access, compliance, disclosures, history, reports
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
@@ -83,6 +83,7 @@ def _license_context(number):
     not_started = (
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )
+    duties = disclosures.license_duties(license, today)
     return {
         "license": license,
         "events": events,
@@ -92,7 +93,8 @@ def _license_context(number):
         "chain": chain,
         "successor": chain[position + 1] if position + 1 < len(chain) else None,
         "products": list(license.products.all()),
-        "flags": compliance.license_flags(license, today),
+        "flags": compliance.license_flags(license, today) + disclosures.duty_flags(duties),
+        "duties": duties,
     }
 
 
