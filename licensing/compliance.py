@@ -30,7 +30,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, disclosures
 from .choices import DataDomain, DisclosureParty, FlagCode, LicenseStatus, ProductClass
 from .dates import local_today
 from .models import Finding, License, Operator, Product
@@ -342,17 +342,24 @@ def finding_flags(findings: Iterable[Finding]) -> dict[int, list[Flag]]:
 def operator_flags(
     operators: Iterable[Operator], today: datetime.date | None = None
 ) -> dict[int, list[Flag]]:
-    """Flags of each operator, by its id: those of its public licenses' products, then those of the
-    findings against it. A constant number of queries for any number of operators."""
+    """Flags of each operator, by its id: those of its public licenses' products, its annual disclosures
+    overdue, then those of the findings against it. A constant number of queries for any number of
+    operators."""
     today = today or local_today()
     operators = list(operators)
     ids = [operator.pk for operator in operators]
     flags: dict[int, list[Flag]] = {pk: [] for pk in ids}
     if not ids:
         return flags
-    licenses = with_products(access.public_licenses(License.objects.filter(operator_id__in=ids)))
-    for license in licenses.order_by("number"):
+    licenses = list(
+        with_products(access.public_licenses(License.objects.filter(operator_id__in=ids))).order_by("number")
+    )
+    for license in licenses:
         flags[license.operator_id].extend(license_flags(license, today))
+    # Its own annual disclosures overdue (one query more, only where a license owes an overdue year).
+    by_number = {license.number: license.operator_id for license in licenses}
+    for flag in disclosures.overdue_flags(licenses, today, parties=[DisclosureParty.OPERATOR]):
+        flags[by_number[flag.license_number]].append(flag)
     findings = list(Finding.objects.filter(operator_id__in=ids).order_by("published_on", "id"))
     found = finding_flags(findings)
     for finding in findings:

@@ -315,6 +315,8 @@ def test_the_verdict_flags_the_operators_own_overdue_disclosure(world, django_ca
     flags = APIClient().get(url).json()["flags"]
     assert [(flag["code"], flag["license"]) for flag in flags] == [("disclosure_overdue", part.number)]
     assert "2025" in flags[0]["explanation"] and "2026-03-31" in flags[0]["explanation"]
+    listed = APIClient().get("/api/v1/operators/", {"q": part.operator.uscc}).json()["results"]
+    assert [flag["code"] for flag in listed[0]["flags"]] == ["disclosure_overdue"]
     # The implementing body's disclosure is not the operator's to make: recording the operator's clears it
     # (and the cached verdict goes with the commit).
     with django_capture_on_commit_callbacks(execute=True):
@@ -336,6 +338,7 @@ def test_the_license_operator_and_authority_pages_show_what_is_overdue(client, w
     assert page.count("flag--disclosure_overdue") == 1
     operator = client.get(f"/operators/{part.operator.uscc}/").content.decode()
     assert "flag--disclosure_overdue" in operator
+    assert f"/licenses/{part.number}/#disclosure-2025-operator" in operator
     authority = client.get(f"/authorities/{world['body'].pk}/").content.decode()
     assert f"{part.number}</a>" in authority and "overdue-disclosures-heading" in authority
     with time_machine.travel(shanghai(MARCH_31), tick=False):
