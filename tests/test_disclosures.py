@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from licensing import disclosures, lifecycle, notifications
+from licensing import disclosure_reminders, disclosures, lifecycle, notifications
 from licensing.access import AUDITORS_GROUP
 from licensing.choices import DisclosureParty, DutyState
-from licensing.models import Disclosure, License, Regulator
+from licensing.models import Disclosure, DisclosureReminder, License, Regulator
 
 from . import factories
 
@@ -449,3 +449,38 @@ def test_the_demo_shows_one_invented_disclosure_overdue_and_loads_once():
     assert all(".invalid/" in url for url in made.values_list("url", flat=True))
     call_command("load_demo", stdout=io.StringIO())
     assert Disclosure.objects.count() == made.count()
+
+
+# Reminders --------------------------------------------------------------------------------------------
+
+
+def test_reminders_are_owed_from_1_march_to_31_march_once_per_duty_not_disclosed(world):
+    part, open_ended = world["part"], world["open"]
+    record(part, P.IMPLEMENTING_BODY, day=datetime.date(2026, 2, 20))
+    now = shanghai(datetime.date(2026, 3, 1))
+    for day in (datetime.date(2026, 2, 28), datetime.date(2026, 4, 1), datetime.date(2027, 2, 28)):
+        assert disclosure_reminders.create_due(day, now) == 0
+    assert disclosure_reminders.create_due(datetime.date(2026, 3, 1), now) == 3
+    assert disclosure_reminders.create_due(datetime.date(2026, 3, 31), now) == 0
+    assert set(DisclosureReminder.objects.values_list("license", "year", "party")) == {
+        (part.pk, 2025, "operator"),
+        (open_ended.pk, 2025, "implementing_body"),
+        (open_ended.pk, 2025, "operator"),
+    }
+
+
+def test_the_reminders_queries_grow_with_the_batches_owed_not_with_the_licenses(
+    world, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(disclosure_reminders, "BATCH_SIZE", 2)
+    for month in (2, 3, 4):
+        granted(world["hangzhou"], datetime.date(2025, month, 1), datetime.date(2027, 1, 31))
+    march = datetime.date(2026, 3, 2)
+    # 5 licenses owe: 3 batches read, 3 inserts.
+    with django_assert_num_queries(6):
+        assert disclosure_reminders.create_due(march, shanghai(march)) == 10
+    # Nothing owed any more: one read.
+    with django_assert_num_queries(1):
+        assert disclosure_reminders.create_due(march, shanghai(march)) == 0
+    with django_assert_num_queries(0):
+        assert disclosure_reminders.create_due(APRIL_1, shanghai(APRIL_1)) == 0
