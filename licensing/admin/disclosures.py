@@ -56,6 +56,15 @@ class DisclosureAdmin(RoleAdmin):
         queryset = super().get_queryset(request)
         return queryset.filter(license__in=access.managed_licenses(request.user).values("pk"))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "license":
+            # Only licenses the user may record for: another jurisdiction's license is no valid choice (and
+            # its existence is not confirmed either).
+            kwargs["queryset"] = access.changeable_licenses(request.user).filter(
+                status__in=disclosures.GRANTED_AT_SOME_POINT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         user = request.user
