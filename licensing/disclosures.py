@@ -13,6 +13,10 @@ year ends and an amended term changes what is owed at once. A regulator records 
 - overdue: from 1 April on.
 The first year owed is FIRST_YEAR: no disclosure is owed for earlier years.
 
+The questions take licenses, so they are asked of any set: one license (license_duties), an operator's
+(its licenses; the verdict flags its own overdue ones), an authority's (authority_licenses), a
+jurisdiction's (access.managed_licenses, as the admin dashboard asks), as of any day.
+
 "In force during a year" is read from the license as it stands: granted at some point (not draft, listed
 or withdrawn), its term overlapping the year (a term whose end is not published is open-ended), and, for a
 license revoked or terminated before its term ended, the day it was recorded as such after the year began
@@ -230,12 +234,6 @@ def authority_licenses(authority, queryset: QuerySet | None = None) -> QuerySet:
     """Public licenses an authority answers for: granted by it (lead or co-grantor) or implemented by it."""
     queryset = access.public_licenses(queryset)
     return queryset.filter(granted_by(Q(pk=authority.pk)) | Q(implementing_body=authority))
-
-
-def jurisdiction_licenses(prefix: str, queryset: QuerySet | None = None) -> QuerySet:
-    """Public licenses granted within the jurisdiction `prefix` (a division-code prefix; "" for all)."""
-    queryset = access.public_licenses(queryset)
-    return queryset.filter(granted_by(Q(division_code__startswith=prefix))) if prefix else queryset
 
 
 def overdue_flags(licenses: Iterable[License], on: datetime.date | None = None, parties=None) -> list:
