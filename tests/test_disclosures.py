@@ -484,3 +484,10 @@ def test_the_reminders_queries_grow_with_the_batches_owed_not_with_the_licenses(
         assert disclosure_reminders.create_due(march, shanghai(march)) == 0
     with django_assert_num_queries(0):
         assert disclosure_reminders.create_due(APRIL_1, shanghai(APRIL_1)) == 0
+
+
+def test_a_license_page_reads_its_disclosures_in_one_query_only_when_it_owes_a_year(client, world):
+    # "later" owes nothing yet (in force from 2026); "part" owes 2025: one query more, for its disclosures.
+    assert _count(client, f"/licenses/{world['part'].number}/") == (
+        _count(client, f"/licenses/{world['later'].number}/") + 1
+    )
