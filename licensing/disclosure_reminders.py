@@ -3,6 +3,9 @@ that owes it (the implementing body's regulators, or the operator's contacts), c
 regulators. Sent through the outbox, so each is a row first: unique per (license, year, party), so a
 second sweep (or two at once) records nothing more and the email goes out once.
 
+Registers the outbox kind `disclosure_reminder`: a reminder is not sent once the disclosure has been
+recorded meanwhile (emails.disclosure_reminder builds the message).
+
 The sweep asks for the reminders owed today (create_due); outside March nothing is owed and nothing is
 read. In March the query reads the licenses owing last year's disclosures in key-ordered batches that
 skip what has a reminder or a disclosure already: the queries grow with the reminders owed, not with all
@@ -12,8 +15,9 @@ licenses.
 import datetime
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 
-from . import disclosures
+from . import disclosures, emails, outbox
 from .choices import DisclosureParty
 from .models import Disclosure, DisclosureReminder, License
 
@@ -70,3 +74,34 @@ def create_due(today: datetime.date, now: datetime.datetime) -> int:
         if len(batch) < BATCH_SIZE:
             return owed
         last_pk = batch[-1][0]
+
+
+# The outbox kind --------------------------------------------------------------------------------------
+
+
+def not_needed(reminder: DisclosureReminder) -> str:
+    """Why the reminder need not be sent any more, or "" if it still must be."""
+    made = Disclosure.objects.filter(license_id=reminder.license_id, year=reminder.year, party=reminder.party)
+    if made.exists():
+        return gettext("The disclosure has been recorded.")
+    if not disclosures.in_force_during(reminder.license, reminder.year):
+        return gettext("The license was not in force during %(year)s: it owes no disclosure for it.") % {
+            "year": reminder.year
+        }
+    return ""
+
+
+def _message(reminder: DisclosureReminder):
+    """The reminder's email, or outbox.NotNeeded where it need not be sent any more."""
+    reason = not_needed(reminder)
+    if reason:
+        raise outbox.NotNeeded(reason)
+    return emails.disclosure_reminder(reminder)
+
+
+outbox.register(
+    "disclosure_reminder",
+    model=DisclosureReminder,
+    message=_message,
+    related=("license__operator", "license__grantor", "license__implementing_body"),
+)

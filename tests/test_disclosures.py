@@ -18,8 +18,10 @@ from licensing import disclosure_reminders, disclosures, lifecycle, notification
 from licensing.access import AUDITORS_GROUP
 from licensing.choices import DisclosureParty, DutyState
 from licensing.models import Disclosure, DisclosureReminder, License, Regulator
+from licensing.sweep import run_full_sweep
 
 from . import factories
+from .outbox_support import regulator_of, sweep_at
 
 pytestmark = pytest.mark.django_db
 D = datetime.timedelta
@@ -491,3 +493,55 @@ def test_a_license_page_reads_its_disclosures_in_one_query_only_when_it_owes_a_y
     assert _count(client, f"/licenses/{world['part'].number}/") == (
         _count(client, f"/licenses/{world['later'].number}/") + 1
     )
+
+
+def test_reminders_go_out_once_across_two_sweeps_to_the_party_copying_the_grantors_regulators(
+    world, mailoutbox
+):
+    regulator_of(world["body"], email="body@example.test")
+    record(world["part"], P.IMPLEMENTING_BODY, day=datetime.date(2026, 2, 20))
+    first = sweep_at(shanghai(datetime.date(2026, 3, 1), 9))
+    second = sweep_at(shanghai(datetime.date(2026, 3, 2), 9))
+    assert (first.disclosure_reminders, second.disclosure_reminders) == (3, 0)
+    assert set(DisclosureReminder.objects.values_list("state", flat=True)) == {"sent"}
+    sent = sorted((tuple(m.to), tuple(m.cc), m.subject) for m in mailoutbox)
+    part, open_ended = world["part"], world["open"]
+    assert [(to, cc) for to, cc, _subject in sent] == [
+        ((), ("inside@example.test",)),  # "open" has no implementing body: its grantor's regulators
+        (("ops@example.test",), ("inside@example.test",)),
+        (("ops@example.test",), ("inside@example.test",)),
+    ]
+    for license in (part, open_ended):
+        subjects = [subject for *_, subject in sent if license.number in subject]
+        assert subjects and all(
+            f"License {license.number}: the 2025 annual disclosure is due by 2026-03-31" in subject
+            and f"许可 {license.number}：2025 年度披露应于 2026-03-31 前完成" in subject
+            for subject in subjects
+        )
+    body = next(m.body for m in mailoutbox if m.to == ["ops@example.test"] and part.number in m.subject)
+    assert (
+        "products and services, prices, and use of the data" in body
+        and "产品和服务、价格及数据使用情况" in body
+    )
+
+
+def test_a_reminder_of_a_disclosure_recorded_meanwhile_is_not_sent(world, mailoutbox):
+    march = datetime.date(2026, 3, 1)
+    disclosure_reminders.create_due(march, shanghai(march))
+    record(world["part"], P.OPERATOR, day=datetime.date(2026, 2, 25))
+    sweep_at(shanghai(march, 10))
+    recorded = DisclosureReminder.objects.get(license=world["part"], party="operator")
+    assert (recorded.state, recorded.last_error) == ("cancelled", "The disclosure has been recorded.")
+    assert not any(world["part"].number in m.subject and m.to == ["ops@example.test"] for m in mailoutbox)
+
+
+def test_the_whole_sweep_in_march_takes_a_fixed_number_of_queries_for_the_reminders_owed(
+    world, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(disclosure_reminders, "BATCH_SIZE", 2)
+    for month in (2, 3, 4):
+        granted(world["hangzhou"], datetime.date(2025, month, 1), datetime.date(2027, 1, 31))
+    # Expiry 2 and activation 1; expiry reminders 1; disclosure reminders 3 reads + 3 inserts (5 licenses
+    # owe, 2 a batch); the outbox 1 read per kind (3); the heartbeat 1. The sends run after the commit.
+    with time_machine.travel(shanghai(datetime.date(2026, 3, 2)), tick=False), django_assert_num_queries(14):
+        assert run_full_sweep().disclosure_reminders == 10

@@ -1,6 +1,6 @@
 from django import template
 
-from .. import access, disclosures, reports
+from .. import access, disclosures, status_counts
 from ..dates import local_today
 
 register = template.Library()
@@ -15,11 +15,11 @@ def license_dashboard(context):
     to complete (licenses granted and not ended whose term end is not published), and the annual
     disclosures overdue."""
     licenses = access.managed_licenses(context["request"].user)
-    expiring = list(reports.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
+    expiring = list(status_counts.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
     today = local_today()
-    to_complete = list(reports.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
+    to_complete = list(status_counts.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
     return {
-        "counts": reports.status_counts(licenses),
+        "counts": status_counts.status_counts(licenses),
         "to_complete": to_complete[:DASHBOARD_ROWS],
         "more_to_complete": len(to_complete) > DASHBOARD_ROWS,
         "expiring": [(license, (license.term_end - today).days) for license in expiring[:DASHBOARD_ROWS]],
