@@ -198,7 +198,7 @@ def _api(world, role):
     return client
 
 
-def _post(world, role, target, **overrides):
+def _post(world, role, target, headers=None, **overrides):
     body = {
         "license": target.number,
         "year": 2025,
@@ -208,7 +208,7 @@ def _post(world, role, target, **overrides):
         "summary": "2025年度运营情况",
         **overrides,
     }
-    return _api(world, role).post("/api/v1/disclosures/", body, format="json")
+    return _api(world, role).post("/api/v1/disclosures/", body, format="json", headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -248,30 +248,8 @@ def test_the_api_refuses_with_a_400_naming_the_field(world, overrides, field, wo
 
 
 def test_a_duplicate_is_refused_and_an_idempotent_repeat_replays(world):
-    first = _api(world, "inside").post(
-        "/api/v1/disclosures/",
-        {
-            "license": world["part"].number,
-            "year": 2025,
-            "party": "operator",
-            "disclosed_on": "2026-03-20",
-            "url": "https://example.test/r",
-        },
-        format="json",
-        headers={"Idempotency-Key": "disclosure-1"},
-    )
-    again = _api(world, "inside").post(
-        "/api/v1/disclosures/",
-        {
-            "license": world["part"].number,
-            "year": 2025,
-            "party": "operator",
-            "disclosed_on": "2026-03-20",
-            "url": "https://example.test/r",
-        },
-        format="json",
-        headers={"Idempotency-Key": "disclosure-1"},
-    )
+    key = {"Idempotency-Key": "disclosure-1"}
+    first, again = (_post(world, "inside", world["part"], headers=key) for _ in range(2))
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     duplicate = _post(world, "inside", world["part"])
