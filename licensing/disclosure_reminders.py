@@ -28,11 +28,8 @@ P = DisclosureParty
 def reminder_year(today: datetime.date) -> int | None:
     """The year whose disclosures are reminded of today (from 1 March to 31 March), or None."""
     year = today.year - 1
-    if year < disclosures.FIRST_YEAR or not disclosures.reminders_from(year) <= today <= disclosures.due_on(
-        year
-    ):
-        return None
-    return year
+    in_window = disclosures.reminders_from(year) <= today <= disclosures.due_on(year)
+    return year if in_window and year >= disclosures.FIRST_YEAR else None
 
 
 def due(year: int):

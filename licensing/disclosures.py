@@ -151,10 +151,6 @@ class Duty:
     def overdue(self) -> bool:
         return self.state == DutyState.OVERDUE
 
-    @property
-    def days_overdue(self) -> int:
-        return max((self.on - self.due_on).days, 0)
-
 
 def state_on(year: int, disclosure: Disclosure | None, on: datetime.date) -> DutyState:
     if disclosure is not None and disclosure.disclosed_on <= on:
