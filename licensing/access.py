@@ -236,3 +236,12 @@ def can_record_findings(user) -> bool:
     if role == Role.SUPERUSER:
         return True
     return role == Role.REGULATOR and jurisdiction_prefix(user) == ""
+
+
+# Annual disclosures -----------------------------------------------------------------------------------
+
+
+def can_record_disclosures(user, license: License) -> bool:
+    """A license's annual disclosures are recorded by those who may change it (its lead grantor's
+    jurisdiction, superusers); everyone reads them."""
+    return can_change_license(user, license)

@@ -10,12 +10,21 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        # notifications, reminders and registration_reminders register their outbox kinds on import: every
-        # process has them.
-        from . import cache, calls, notifications, registration_reminders, reminders, signals  # noqa: F401
+        # notifications and the reminders (expiry, registration, disclosure) register their outbox kinds on
+        # import: every process has them.
+        from . import (  # noqa: F401
+            cache,
+            calls,
+            disclosure_reminders,
+            notifications,
+            registration_reminders,
+            reminders,
+            signals,
+        )
         from .models import (
             Authority,
             Call,
+            Disclosure,
             Domain,
             Finding,
             Objection,
@@ -33,9 +42,10 @@ class LicensingConfig(AppConfig):
         # Cached public representations are invalidated by any committed change they may show.
         signals.license_changed.connect(cache.bump_license, dispatch_uid="licensing-cache-licenses")
         # Products change through licensing.products (a license change, announced above); findings by
-        # themselves, and both show in flags; calls (through licensing.calls) show on their licenses' pages.
-        # Registrations change through licensing.registrations, which records an event with every change.
-        cached_elsewhere = (Authority, Operator, Domain, Product, Finding, Call)
+        # themselves, and both show in flags; calls (through licensing.calls) show on their licenses' pages,
+        # disclosures on theirs and in flags. Registrations change through licensing.registrations, which
+        # records an event with every change.
+        cached_elsewhere = (Authority, Operator, Domain, Product, Finding, Call, Disclosure)
         for model in (*cached_elsewhere, Registration, RegistrationEvent, Objection):
             post_save.connect(
                 cache.bump_on_commit, sender=model, dispatch_uid=f"licensing-cache-{model.__name__}"

@@ -169,6 +169,7 @@ class FlagCode(models.TextChoices):
     FEE_ON_PUBLIC_WELFARE = "fee_on_public_welfare", _("Fee on a public-welfare product")
     PRICE_NOT_POSTED = "price_not_posted", _("Paid product, price not posted")
     FINDING_WITHOUT_LICENSE = "finding_without_license", _("Finding, no license on record")
+    DISCLOSURE_OVERDUE = "disclosure_overdue", _("Annual disclosure overdue")
 
 
 class CallStatus(models.TextChoices):
@@ -200,6 +201,17 @@ class RegistrationType(models.TextChoices):
 
 class RegistrantRole(models.TextChoices):
     """Who of the license registers: its implementing body or its operator."""
+
+    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
+    OPERATOR = "operator", _("Operator")
+
+
+# Annual disclosures (licensing.disclosures) ----------------------------------------------------------
+
+
+class DisclosureParty(models.TextChoices):
+    """Who owes a license's annual disclosure (licensing.disclosures): the implementing body (recipient,
+    content, scope, term, price caps) and the operator (products, prices, use of the data)."""
 
     IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
     OPERATOR = "operator", _("Operator")
@@ -265,3 +277,10 @@ class RegistrationReminderKind(models.TextChoices):
     EXPIRY = "expiry", _("Registration expires soon")
     ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Acceptance overdue")
     REVIEW_OVERDUE = "review_overdue", _("Formal review overdue")
+class DutyState(models.TextChoices):
+    """Where an annual disclosure duty stands on a day (licensing.disclosures)."""
+
+    DONE = "done", _("Disclosed")
+    PENDING = "pending", _("Owed, not yet due")
+    DUE = "due", _("Due by the end of March")
+    OVERDUE = "overdue", _("Overdue")

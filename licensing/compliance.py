@@ -9,7 +9,9 @@ Flags, each with a stable code (choices.FlagCode) and a plain explanation in the
 - fee_on_public_welfare: a public-welfare product (free by rule) with a price above zero;
 - price_not_posted: a paid product with no actual price, or no date of its public posting;
 - finding_without_license: a finding against an entity that has no license on record for that data
-  (a license granted at some point, covering the finding's data domain and overlapping its period).
+  (a license granted at some point, covering the finding's data domain and overlapping its period);
+- disclosure_overdue: an annual disclosure not recorded by 31 March of the next year (computed by
+  licensing.disclosures, which builds these flags).
 
 A product is paid when its actual price is above zero, or when it is an industry product whose price is
 not recorded (Product.is_paid). Products no longer offered (after `offered_until`) raise no flags.
@@ -28,8 +30,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import access
-from .choices import DataDomain, FlagCode, LicenseStatus, ProductClass
+from . import access, disclosures
+from .choices import DataDomain, DisclosureParty, FlagCode, LicenseStatus, ProductClass
 from .dates import local_today
 from .models import Finding, License, Operator, Product
 
@@ -69,6 +71,7 @@ class Flag:
     entity: str = ""
     entity_en: str = ""
     domain: str = ""
+    year: int | None = None
 
     @property
     def label(self) -> str:
@@ -156,12 +159,28 @@ def _finding(flag: Flag) -> str:
     return text % params
 
 
+def _disclosure_overdue(flag: Flag) -> str:
+    params = {"number": flag.license_number, "year": flag.year, "day": flag.day.isoformat()}
+    if flag.variant == DisclosureParty.IMPLEMENTING_BODY:
+        text = _(
+            "No disclosure by the implementing body of license %(number)s for %(year)s (recipient, content, "
+            "scope, term and price caps) is on record; it was due by %(day)s."
+        )
+    else:
+        text = _(
+            "No disclosure by the operator of license %(number)s of its operation in %(year)s (products, "
+            "prices and use of the data) is on record; it was due by %(day)s."
+        )
+    return text % params
+
+
 _EXPLAIN = {
     FlagCode.UNLICENSED_CHARGING: _unlicensed,
     FlagCode.PRICE_ABOVE_CAP: _above_cap,
     FlagCode.FEE_ON_PUBLIC_WELFARE: _public_welfare_fee,
     FlagCode.PRICE_NOT_POSTED: _not_posted,
     FlagCode.FINDING_WITHOUT_LICENSE: _finding,
+    FlagCode.DISCLOSURE_OVERDUE: _disclosure_overdue,
 }
 
 
@@ -323,17 +342,24 @@ def finding_flags(findings: Iterable[Finding]) -> dict[int, list[Flag]]:
 def operator_flags(
     operators: Iterable[Operator], today: datetime.date | None = None
 ) -> dict[int, list[Flag]]:
-    """Flags of each operator, by its id: those of its public licenses' products, then those of the
-    findings against it. A constant number of queries for any number of operators."""
+    """Flags of each operator, by its id: those of its public licenses' products, its annual disclosures
+    overdue, then those of the findings against it. A constant number of queries for any number of
+    operators."""
     today = today or local_today()
     operators = list(operators)
     ids = [operator.pk for operator in operators]
     flags: dict[int, list[Flag]] = {pk: [] for pk in ids}
     if not ids:
         return flags
-    licenses = with_products(access.public_licenses(License.objects.filter(operator_id__in=ids)))
-    for license in licenses.order_by("number"):
+    licenses = list(
+        with_products(access.public_licenses(License.objects.filter(operator_id__in=ids))).order_by("number")
+    )
+    for license in licenses:
         flags[license.operator_id].extend(license_flags(license, today))
+    # Its own annual disclosures overdue (one query more, only where a license owes an overdue year).
+    by_number = {license.number: license.operator_id for license in licenses}
+    for flag in disclosures.overdue_flags(licenses, today, parties=[DisclosureParty.OPERATOR]):
+        flags[by_number[flag.license_number]].append(flag)
     findings = list(Finding.objects.filter(operator_id__in=ids).order_by("published_on", "id"))
     found = finding_flags(findings)
     for finding in findings:

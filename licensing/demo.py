@@ -7,7 +7,7 @@ rows are marked `origin=demo`, with fictional operator names ("示例", example)
 Invented dates are relative to the day of loading, so that some licenses are always about to expire.
 
 The products are invented (marked demo) and chosen so that every kind of compliance flag shows at least
-once; the findings are those the National Audit Office published in July 2024 and total 248.38 million
+once, and so are the invented licenses' annual disclosures, all made but one; the findings are those the National Audit Office published in July 2024 and total 248.38 million
 yuan.
 
 Loading is idempotent: a license that exists (same origin and title) is left as it is, and so are a
@@ -20,12 +20,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import calls, findings, lifecycle, products, registrations
+from . import calls, disclosures, findings, lifecycle, products, registrations
 from .choices import (
     AuthorityKind,
     AuthorizationMode,
     ChargingUnit,
     DataDomain,
+    DisclosureParty,
+    DutyState,
     LicenseAction,
     OperatorKind,
     ProductClass,
@@ -787,12 +789,14 @@ class LoadResult:
     products: int = 0
     findings: int = 0
     registrations: int = 0
+    disclosures: int = 0
 
     def __str__(self):
         return (
             f"created {self.authorities} authorities, {self.operators} operators and {self.licenses} licenses; "
             f"{self.existing} licenses were already there; created {self.products} products, "
-            f"{self.findings} findings and {self.registrations} registrations"
+            f"{self.findings} findings, {self.registrations} registrations and {self.disclosures} annual "
+            "disclosures"
         )
 
 
@@ -848,7 +852,43 @@ def load_demo(today: datetime.date | None = None) -> LoadResult:
             findings.record_finding(**spec)
             result.findings += 1
     result.registrations = demo_registrations(today)
+    result.disclosures = demo_disclosures(today)
     return result
+
+
+# The one annual disclosure the demo leaves overdue: this license's operator's, of the latest year overdue.
+OVERDUE_DISCLOSURE_TITLE = "杭州市公共交通出行数据授权运营（示例）"
+
+
+def demo_disclosures(today: datetime.date) -> int:
+    """Invented annual disclosures (marked demo, with addresses under example.invalid) for the overdue
+    years of the invented licenses, all but one (OVERDUE_DISCLOSURE_TITLE's operator's), so that the demo
+    shows one disclosure overdue. Recorded licenses get none: the registry does not invent facts about
+    them. Returns how many were recorded (none on a second load)."""
+    last = disclosures.last_overdue_year(today)
+    licenses = License.objects.filter(origin=RecordOrigin.DEMO).order_by("pk")
+    recorded = 0
+    for duties in disclosures.duties_of(licenses, today).values():
+        for duty in duties:
+            left_overdue = (
+                duty.license.title == OVERDUE_DISCLOSURE_TITLE
+                and duty.year == last
+                and duty.party == DisclosureParty.OPERATOR
+            )
+            if duty.year > last or duty.state == DutyState.DONE or left_overdue:
+                continue
+            disclosures.record_disclosure(
+                duty.license,
+                actor=None,
+                year=duty.year,
+                party=duty.party,
+                disclosed_on=duty.due_on - D(10),
+                url=f"https://example.invalid/disclosures/{duty.license.number}/{duty.year}/{duty.party}",
+                summary=f"{duty.year}年度披露（示例，虚构）。Invented for the demo: not a real disclosure.",
+                origin=RecordOrigin.DEMO,
+            )
+            recorded += 1
+    return recorded
 
 
 def _create(spec: LicenseSpec, authorities, operators) -> int:

@@ -22,9 +22,16 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import registrations
-from .choices import EventAction, RegistrantRole, RegistrationReminderKind
-from .models import ExpiryReminder, License, LifecycleNotification, RegistrationReminder, Regulator
+from . import disclosures, registrations
+from .choices import DisclosureParty, EventAction, RegistrantRole, RegistrationReminderKind
+from .models import (
+    DisclosureReminder,
+    ExpiryReminder,
+    License,
+    LifecycleNotification,
+    RegistrationReminder,
+    Regulator,
+)
 
 # What each notified event means for the operator.
 CONSEQUENCES = {
@@ -107,7 +114,7 @@ def _localised_names(context: dict) -> dict:
     """Names of the parties in the active language: the English name in English where one is recorded."""
     english = translation.get_language() == "en"
     names = {}
-    for key in ("operator", "grantor"):
+    for key in ("operator", "grantor", "discloser"):
         party = context.get(key)
         if party is not None:
             names[f"{key}_name"] = (party.name_en if english and party.name_en else party.name) or ""
@@ -206,3 +213,37 @@ def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternati
         "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
     }
     return build("registration_reminder", context, to=to, cc=cc)
+def disclosure_recipients(license: License, party: str) -> tuple[list[str], list[str]]:
+    """(to, cc) of a disclosure reminder: the party that discloses (the operator's contacts, or the active
+    regulators of the implementing body), and the grantor's active regulators not already in `to`."""
+    if party == DisclosureParty.OPERATOR:
+        return recipients(license)
+    to: list[str] = []
+    if license.implementing_body_id is not None:
+        regulators = Regulator.objects.filter(authority_id=license.implementing_body_id, user__is_active=True)
+        to = [
+            address
+            for address in regulators.order_by("pk").values_list("contact_email", flat=True)
+            if address
+        ]
+    _, cc = recipients(license)
+    return list(dict.fromkeys(to)), [address for address in cc if address not in to]
+
+
+def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
+    """The reminder that a party's annual disclosure of a year is due by 31 March (licensing.disclosures)."""
+    license = reminder.license
+    to, cc = disclosure_recipients(license, reminder.party)
+    body = license.implementing_body or license.grantor
+    discloser = license.operator if reminder.party == DisclosureParty.OPERATOR else body
+    context = {
+        "license": license,
+        "grantor": license.grantor,
+        "discloser": discloser,
+        "year": reminder.year,
+        "due_on": disclosures.due_on(reminder.year).isoformat(),
+        "party_label": DisclosureParty(reminder.party).label,
+        "contents": disclosures.CONTENTS[DisclosureParty(reminder.party)],
+        "url": public_url(license),
+    }
+    return build("disclosure_reminder", context, to=to, cc=cc)

@@ -191,3 +191,12 @@ class ObjectionClosed(LicensingError):
     """The objection was decided already, or the registration is no longer under notice."""
 
     code = "objection_closed"
+
+
+class InvalidDisclosure(LicensingError):
+    """An annual disclosure that cannot be recorded: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The disclosure cannot be recorded: correct the fields named."), errors=errors)

@@ -4,7 +4,8 @@ The sweep (run_full_sweep; beat runs it every LICENSING_SWEEP_INTERVAL_MINUTES, 
 1. activates licenses whose term has started and ends those whose term has passed (run_sweep, through
    transition_due);
 2. records the expiry reminders owed for the windows of LICENSING_REMINDER_DAYS
-   (reminders.create_due_reminders); cancels the registrations whose code expired unrenewed and records
+   (reminders.create_due_reminders), and in March the annual disclosure reminders owed
+   (disclosure_reminders.create_due); cancels the registrations whose code expired unrenewed and records
    the registrations' reminders (registration_reminders);
 3. enqueues a send task for every email owed: new reminders, retries whose time has come, and rows whose
    worker's claim lapsed (outbox.dispatch_due);
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import cache, lifecycle, outbox, registration_reminders, reminders, writes
+from . import cache, disclosure_reminders, lifecycle, outbox, registration_reminders, reminders, writes
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
@@ -130,15 +131,16 @@ class SweepReport:
 
     lifecycle: SweepResult
     reminders: int = 0
+    disclosure_reminders: int = 0
     enqueued: int = 0
     registrations_cancelled: int = 0
     registration_reminders: int = 0
 
     def __str__(self):
         return (
-            f"{self.lifecycle}; reminders recorded {self.reminders}; registrations cancelled "
-            f"{self.registrations_cancelled}, their reminders recorded {self.registration_reminders}; "
-            f"emails enqueued {self.enqueued}"
+            f"{self.lifecycle}; reminders recorded {self.reminders}, disclosure reminders recorded "
+            f"{self.disclosure_reminders}; registrations cancelled {self.registrations_cancelled}, their "
+            f"reminders recorded {self.registration_reminders}; emails enqueued {self.enqueued}"
         )
 
     def as_dict(self) -> dict:
@@ -152,6 +154,7 @@ class SweepReport:
             "reminders": self.reminders,
             "registrations_cancelled": self.registrations_cancelled,
             "registration_reminders": self.registration_reminders,
+            "disclosure_reminders": self.disclosure_reminders,
             "enqueued": self.enqueued,
         }
 
@@ -303,6 +306,7 @@ def run_full_sweep(now: datetime.datetime | None = None) -> SweepReport:
     # Registrations: codes expired unrenewed are cancelled, then their reminders recorded.
     report.registrations_cancelled = registration_reminders.cancel_unrenewed(today)
     report.registration_reminders = registration_reminders.create_due_reminders(today, now)
+    report.disclosure_reminders = disclosure_reminders.create_due(today, now)
     report.enqueued = outbox.dispatch_due(now)
     SweepHeartbeat.objects.bulk_create(
         [

@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from . import access, compliance, findings
-from .choices import DataDomain, EventAction, LicenseStatus
+from . import access, compliance, disclosures, findings
+from .choices import DataDomain, DisclosureParty, EventAction, LicenseStatus
 from .dates import local_today
 from .identifiers import clean_uscc, normalize_uscc
 from .models import Finding, License, LicenseEvent, Operator
@@ -108,7 +108,8 @@ class Verdict:
     licenses: list[LicenseOnDay]
     headline: str
     # Compliance flags of the entity as of `flags_on` (today, whatever day the verdict is for): those of
-    # the products of the licenses shown, then those of the findings against the entity.
+    # the products of the licenses shown, its annual disclosures overdue, then those of the findings
+    # against the entity.
     flags: list[compliance.Flag] = dataclasses.field(default_factory=list)
     flags_on: datetime.date | None = None
 
@@ -208,6 +209,10 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     )
     headline = states[0].headline if states else Headline.NO_LICENSE
     flags = [flag for state in states for flag in compliance.license_flags(state.license, today)]
+    # The entity's own annual disclosures overdue (the implementing body's are not the entity's to make).
+    flags += disclosures.overdue_flags(
+        [state.license for state in states], today, parties=[DisclosureParty.OPERATOR]
+    )
     # As for operators, a USCC wins over a name.
     against = findings.matching_entity(
         Finding.objects.all(), operators=operators, uscc=uscc, name="" if uscc else name

@@ -29,12 +29,14 @@ def regulator_of(authority, email=REGULATOR_EMAIL, **user_fields) -> Regulator:
 def active_license(
     today: datetime.date, term_end: datetime.date, *, contacts=OPERATOR_EMAIL, notify=False, **fields
 ):
-    """A license in force from a year before `today` until `term_end`, with a regulator at its grantor.
-    Made at `today`, so the grant activates it at once. Set-up tells nobody, unless `notify`."""
+    """A license in force from the first day of `today`'s year until `term_end`, with a regulator at its
+    grantor. Made at `today`, so the grant activates it at once. Set-up tells nobody, unless `notify`.
+    (Not in force the year before: it owes no annual disclosure, whose reminders go out in March; those
+    are tests/test_disclosures.py's.)"""
     quiet = notifications.suppressed() if not notify else contextlib.nullcontext()
     with time_machine.travel(shanghai(today), tick=False), quiet:
         license = factories.draft(
-            term_start=today - D(days=365),
+            term_start=datetime.date(today.year, 1, 1),
             term_end=term_end,
             term_exception_reason="Long test term.",
             operator=factories.operator(contact_emails=contacts),

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from licensing import compliance, lifecycle, products
-from licensing.choices import FlagCode, LicenseStatus
+from licensing import compliance, disclosures, lifecycle, products
+from licensing.choices import DisclosureParty, FlagCode, LicenseStatus
 from licensing.models import Finding, License, Operator
 from licensing.sweep import run_sweep
 
@@ -230,7 +230,15 @@ def test_every_explanation_reads_in_chinese_and_in_english():
         flag
         for license in compliance.with_products(License.objects.all())
         for flag in compliance.license_flags(license)
-    ] + compliance.finding_flags([finding])[finding.pk]
+    ]
+    # Annual disclosures overdue, of each party (found by licensing.disclosures: tests/test_disclosures.py).
+    flags += [
+        compliance.Flag(
+            FlagCode.DISCLOSURE_OVERDUE, party, license_number="330100-2025-0001", day=TODAY, year=2025
+        )
+        for party in DisclosureParty.values
+    ]
+    flags += compliance.finding_flags([finding])[finding.pk]
     assert {flag.code for flag in flags} == set(FlagCode)
     for flag in flags:
         with translation.override("zh-hans"):
@@ -339,5 +347,6 @@ def test_the_demo_data_shows_every_kind_of_flag():
     shown |= {
         flag.code for found in compliance.finding_flags(Finding.objects.all()).values() for flag in found
     }
+    shown |= {flag.code for flag in disclosures.overdue_flags(License.objects.all())}
     assert shown == set(FlagCode)
     assert Decimal(sum(Finding.objects.values_list("amount", flat=True))) == Decimal("248380000.00")

@@ -133,9 +133,9 @@ def test_load_demo_command_says_what_it_did(capsys):
     call_command("load_demo")
     second = capsys.readouterr().out
     assert "created 15 authorities, 10 operators and 19 licenses" in first
-    assert "created 7 products, 4 findings and 8 registrations" in first
+    assert "created 7 products, 4 findings, 8 registrations and 15 annual disclosures" in first
     assert "created 0 authorities, 0 operators and 0 licenses; 19 licenses were already there" in second
-    assert "created 0 products, 0 findings and 0 registrations" in second
+    assert "created 0 products, 0 findings, 0 registrations and 0 annual disclosures" in second
 
 
 def _granted(start, count):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import (  # noqa: F401  (registers the model admins)
     calls,
+    disclosures,
     findings,
     imports,
     licenses,

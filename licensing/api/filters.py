@@ -9,7 +9,7 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
-from .. import search
+from .. import disclosures, search
 from ..choices import AuthorizationMode, CallStatus, DataDomain, LicenseStatus
 from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
 from ..inputs import MAX_DIGITS, whole_number
@@ -144,6 +144,12 @@ class LicenseFilter(StrictFilterSet):
     expires_before = django_filters.DateFilter(field_name="term_end", lookup_expr="lte")
     expires_after = django_filters.DateFilter(field_name="term_end", lookup_expr="gte")
     q = django_filters.CharFilter(method="filter_q", help_text=_("Number, title, operator name or USCC."))
+    # Strictly true or false (a BooleanFilter takes anything else as left out).
+    disclosure_overdue = django_filters.ChoiceFilter(
+        method="filter_disclosure_overdue",
+        choices=[("true", "true"), ("false", "false")],
+        help_text=_("Licenses with (true) or without (false) an annual disclosure overdue today."),
+    )
     ordering = StableOrderingFilter(
         fields=["number", "term_end", "term_start", "status_changed_at", "created_at", "updated_at"]
     )
@@ -169,6 +175,9 @@ class LicenseFilter(StrictFilterSet):
 
     def filter_q(self, queryset, name, value):
         return search.search_licenses(queryset, value)
+
+    def filter_disclosure_overdue(self, queryset, name, value):
+        return disclosures.overdue_licenses(queryset, overdue=value == "true")
 
 
 class CallFilter(StrictFilterSet):

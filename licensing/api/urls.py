@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import registrations, tokens, views
+from . import disclosures, registrations, tokens, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -12,6 +12,7 @@ router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("calls", views.CallViewSet, basename="call")
 router.register("registrations", registrations.RegistrationViewSet, basename="registration")
+router.register("disclosures", disclosures.DisclosureViewSet, basename="disclosure")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 
 app_name = "api"

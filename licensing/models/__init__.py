@@ -2,6 +2,7 @@
 
 from .authorities import Authority, Regulator
 from .calls import Call
+from .disclosures import Disclosure, DisclosureReminder
 from .domains import Domain
 from .events import EventImmutableError, LicenseEvent
 from .findings import Finding
@@ -23,6 +24,8 @@ __all__ = [
     "ApiToken",
     "Authority",
     "Call",
+    "Disclosure",
+    "DisclosureReminder",
     "Domain",
     "EventImmutableError",
     "ExpiryReminder",

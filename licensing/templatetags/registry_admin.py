@@ -1,6 +1,6 @@
 from django import template
 
-from .. import access, status_counts
+from .. import access, disclosures, status_counts
 from ..dates import local_today
 
 register = template.Library()
@@ -11,8 +11,9 @@ DASHBOARD_ROWS = 50
 
 @register.inclusion_tag("admin/licensing/dashboard.html", takes_context=True)
 def license_dashboard(context):
-    """Counts by status in the user's jurisdiction, the licenses expiring in the next 90 days, and the data
-    to complete: licenses granted and not ended whose term end is not published."""
+    """Counts by status in the user's jurisdiction, the licenses expiring in the next 90 days, the data
+    to complete (licenses granted and not ended whose term end is not published), and the annual
+    disclosures overdue."""
     licenses = access.managed_licenses(context["request"].user)
     expiring = list(status_counts.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
     today = local_today()
@@ -24,4 +25,5 @@ def license_dashboard(context):
         "expiring": [(license, (license.term_end - today).days) for license in expiring[:DASHBOARD_ROWS]],
         "more_expiring": len(expiring) > DASHBOARD_ROWS,
         "days": DASHBOARD_DAYS,
+        "overdue_disclosures": disclosures.overdue_duties(licenses, today, limit=DASHBOARD_ROWS),
     }

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import access, compliance, history, status_counts
+from .. import access, compliance, disclosures, history, status_counts
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
@@ -85,6 +85,7 @@ def _license_context(number):
     not_started = (
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )
+    duties = disclosures.license_duties(license, today)
     return {
         "license": license,
         "events": events,
@@ -94,7 +95,8 @@ def _license_context(number):
         "chain": chain,
         "successor": chain[position + 1] if position + 1 < len(chain) else None,
         "products": list(license.products.all()),
-        "flags": compliance.license_flags(license, today),
+        "flags": compliance.license_flags(license, today) + disclosures.duty_flags(duties),
+        "duties": duties,
     }
 
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from .. import access, status_counts, verify
+from .. import access, disclosures, status_counts, verify
 from ..forms import PUBLIC_STATUSES
 from ..models import Authority
 from ..models.licenses import granted_by
@@ -43,5 +43,7 @@ def authority_detail(request, pk):
             "authority": authority,
             "counts": [(s, n) for s, n in status_counts.status_counts(granted) if s in PUBLIC_STATUSES and n],
             "page": paginate(request, listed_licenses(granted)),
+            # Overdue annual disclosures of the licenses it granted or implements (by either party).
+            "overdue": disclosures.overdue_duties(disclosures.authority_licenses(authority)),
         },
     )
