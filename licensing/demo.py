@@ -306,7 +306,7 @@ def recorded_cases() -> list[LicenseSpec]:
             ),
             origin=RecordOrigin.RECORDED,
             consideration=Decimal("1802441200.00"),
-            consideration_note="挂牌起始价 180,244.12万元 (starting price); 保证金 36,048.824万元 (deposit)",
+            consideration_note="挂牌起始价 180,244.12 万元，保证金 36,048.824 万元。Deposit: 360,488,240 yuan.",
             sources="http://www.zprce.cn/contents/260897\nhttps://www.ciiabd.org.cn/articles/PkDPZk.html",
             remarks="Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
             "2023-11-10; no operator was selected.",
@@ -578,9 +578,11 @@ def invented_products(today: datetime.date) -> dict[str, list[dict]]:
 
 NAO_SOURCE = (
     "审计署关于2023年度的审计工作报告，2024年7月公布；新闻摘要称涉及13个系统。National Audit Office, report on "
-    "2023, published July 2024; a press summary speaks of 13 systems. The report's address is not recorded "
-    "here."
+    "2023, published July 2024; a press summary speaks of 13 systems. The link leads to the publisher's "
+    "website; the report's own address is not recorded here."
 )
+# The publisher of the report: the figures' source link (the report's own address is not recorded).
+NAO_WEBSITE = "https://www.audit.gov.cn/"
 NAO_DESCRIPTION = (
     "2018年6月至2023年，未经授权使用公共数据收费。Charged for public data without authorization, from June "
     "2018 to 2023 (the report counts seven units under four departments)."
@@ -601,6 +603,7 @@ def recorded_findings() -> list[dict]:
         "dates_approximate": True,
         "description": NAO_DESCRIPTION,
         "source": NAO_SOURCE,
+        "source_urls": NAO_WEBSITE,
         "origin": RecordOrigin.RECORDED,
     }
     return [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .exceptions import InvalidFinding
 from .identifiers import normalize_name, normalize_uscc
 from .models import Authority, Finding, Operator
+from .models.operators import split_lines
 
 # Fields a caller may set; the links are set by matching (link_entity) unless given.
 FINDING_FIELDS = (
@@ -149,16 +150,24 @@ class Total:
 
 
 @dataclasses.dataclass(frozen=True)
+class Source:
+    text: str
+    urls: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
 class Totals:
     amount: decimal.Decimal
     count: int
     by_department: list[Total]
     by_issuer: list[Total]
+    # Where the figures come from: each distinct source of the findings counted, with its addresses.
+    sources: list[Source] = dataclasses.field(default_factory=list)
 
 
 def totals(queryset: models.QuerySet | None = None) -> Totals:
     """Amounts and counts of `queryset` (all findings by default), overall, by department and by issuer,
-    largest first. Three aggregate queries, however many findings."""
+    largest first, and the sources they come from. Four queries, however many findings."""
     queryset = Finding.objects.all() if queryset is None else queryset
     overall = queryset.aggregate(amount=Sum("amount"), count=Count("pk"))
 
@@ -182,6 +191,10 @@ def totals(queryset: models.QuerySet | None = None) -> Totals:
         count=overall["count"],
         by_department=grouped("department", "department_en"),
         by_issuer=grouped("issuer", "issuer_en"),
+        sources=[
+            Source(row["source"], split_lines(row["source_urls"]))
+            for row in queryset.order_by("source", "source_urls").values("source", "source_urls").distinct()
+        ],
     )
 
 

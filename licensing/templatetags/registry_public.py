@@ -6,13 +6,56 @@ import datetime
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import escape as escape_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from .. import history
+from .. import history, languages
 from ..models import License
 
 register = template.Library()
+
+LANGUAGE_NOTES = {
+    languages.CHINESE: lambda: gettext("in Chinese"),
+    languages.ENGLISH: lambda: gettext("in English"),
+}
+
+
+@register.filter
+def recorded_text(text):
+    """The plain text of `recorded` (for a link's text or a title): the reader's language where the
+    record has it, else the whole text."""
+    return " ".join(run.text for run in languages.for_reader(str(text or "")).segments)
+
+
+@register.simple_tag
+def recorded(text, lines=False):
+    """A recorded free text (title, scope, remarks, reason...) in the reader's language where the record
+    has it (licensing.languages); else as recorded, in an element with its lang attribute and a visible
+    note of its language. `lines`: keep the text's line breaks."""
+    shown = languages.for_reader(str(text or ""))
+    if not shown.segments:
+        return ""
+
+    def body(run):
+        html = escape_html(run.text)
+        return mark_safe(html.replace("\n", "<br>")) if lines else html  # noqa: S308 (escaped above)
+
+    marked = shown.other_language
+    html = format_html_join(
+        " ",
+        "{}",
+        (
+            (format_html('<span lang="{}">{}</span>', run.language, body(run)),)
+            if marked and run.language
+            else (body(run),)
+            for run in shown.segments
+        ),
+    )
+    if marked:
+        html = format_html('{} <span class="lang-note">({})</span>', html, LANGUAGE_NOTES[marked]())
+    return html
 
 
 @register.filter
@@ -62,15 +105,6 @@ def party_name(party):
     if party.name_en and get_language() == "en" and party.name_en != party.name:
         return format_html('{} <span class="name-en" lang="en">{}</span>', party.name, party.name_en)
     return party.name
-
-
-@register.filter
-def adds_status(event):
-    """Whether a status tag says more than the event's heading ("Came into force" + Active), rather than
-    repeating it ("Expired" + Expired)."""
-    if not event.to_status or event.from_status == event.to_status:
-        return False
-    return str(history.heading(event)) != str(event.get_to_status_display())
 
 
 @register.simple_tag
