@@ -30,7 +30,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, languages
 from .choices import DataDomain, FlagCode, LicenseStatus, ProductClass
 from .dates import local_today
 from .models import Finding, License, Operator, Product
@@ -158,7 +158,7 @@ def _above_cap(flag: Flag) -> str:
         "product": flag.product_name,
         "price": format_amount(flag.price),
         "cap": format_amount(flag.cap),
-        "reason": flag.reason,
+        "reason": languages.in_reader_language(flag.reason),
     }
 
 

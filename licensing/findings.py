@@ -6,6 +6,8 @@ Who records findings is decided in licensing.access (superusers and national-lev
 
 import dataclasses
 import decimal
+import re
+import urllib.parse
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import languages
 from .exceptions import InvalidFinding
 from .identifiers import normalize_name, normalize_uscc
 from .models import Authority, Finding, Operator
@@ -153,6 +156,21 @@ class Total:
 class Source:
     text: str
     urls: list[str]
+
+    @property
+    def title(self) -> str:
+        """The source's first clause, in the reader's language where it is recorded in it: "National
+        Audit Office, report on 2023, published July 2024"."""
+        return re.split(r"[;；。]|\.\s", languages.in_reader_language(self.text), maxsplit=1)[0].strip()
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(address, its site's name) of each web address of the source."""
+        return [
+            (url, urllib.parse.urlsplit(url).hostname or url)
+            for url in self.urls
+            if url.lower().startswith(("http://", "https://"))
+        ]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -172,6 +172,8 @@ class LicenseFilters:
         a repeated one), back on the first page."""
         params = self.params.copy()
         params.pop("page", None)
+        for name in [name for name, values in params.lists() if not any(v.strip() for v in values)]:
+            params.pop(name)  # what an empty form field sent
         for name, value in changes.items():
             if isinstance(value, tuple):
                 params.setlist(name, [v for v in params.getlist(name) if v != value[1]])

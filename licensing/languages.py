@@ -15,8 +15,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Sentence ends: Chinese full stops (nothing need follow), or Latin ones followed by a space.
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?;])\s+")
-# A word of English says about as much as two Chinese characters.
-_HAN_PER_WORD = 2
+# A word of English says about as much as two or three Chinese characters (names run long in Chinese).
+_HAN_PER_WORD = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,3 +73,8 @@ def for_reader(text: str, reader: str | None = None) -> Shown:
         return Shown([run for run in runs if run.language in (reader, "")], "")
     other = next((run.language for run in runs if run.language), "")
     return Shown(runs, other)
+
+
+def in_reader_language(text: str) -> str:
+    """The plain text `for_reader` shows (for a link's text, or a sentence that quotes the record)."""
+    return " ".join(run.text for run in for_reader(text).segments)

@@ -26,7 +26,7 @@ LANGUAGE_NOTES = {
 def recorded_text(text):
     """The plain text of `recorded` (for a link's text or a title): the reader's language where the
     record has it, else the whole text."""
-    return " ".join(run.text for run in languages.for_reader(str(text or "")).segments)
+    return languages.in_reader_language(str(text or ""))
 
 
 @register.simple_tag
