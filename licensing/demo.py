@@ -152,7 +152,8 @@ OPERATORS = [
         "阿里健康",
         "Ali Health",
         aliases="Alibaba Health\n阿里巴巴健康",
-        uscc_note="Not published in the sources recorded here; the registry does not invent a code.",
+        uscc_note="此处记录的资料来源未公布其代码；本系统不虚构代码。"
+        "Not published in the sources recorded here; the registry does not invent a code.",
         origin=RecordOrigin.RECORDED,
     ),
     OperatorSpec(
@@ -257,7 +258,7 @@ class LicenseSpec:
     renew_to: tuple[datetime.date, datetime.date, datetime.date] | None = None  # (renewed on, start, end)
 
 
-DEMO_REMARK = "Invented for the demo: not a real license."
+DEMO_REMARK = "示例数据，并非真实的授权许可。Invented for the demo: not a real license."
 
 
 def recorded_cases() -> list[LicenseSpec]:
@@ -280,7 +281,10 @@ def recorded_cases() -> list[LicenseSpec]:
             legal_basis="《杭州市公共数据授权运营实施方案（试行）》（2023-09-01）；"
             "《浙江省公共数据授权运营管理办法（试行）》浙政办发〔2023〕44号",
             sources="http://xx.kjxq.cn/toutiao/51286.html\nhttp://echinagov.com/policy/346519.htm",
-            remarks="Hangzhou's Data Resources Administration called for its first authorized operators in "
+            remarks="杭州市数据资源管理局于2023年9月28日就金融、医疗健康和交通出行领域公开征集首批授权运营单位；"
+            "2023年10月授予阿里健康两年期公共卫生健康数据运营权（财新，2024年7月16日）。10月的具体日期未公布，"
+            "以2023年10月1日为起始日，日期为约数。"
+            "Hangzhou's Data Resources Administration called for its first authorized operators in "
             "finance, health and transport on 2023-09-28; in October 2023 it gave Ali Health a two-year "
             "operating right to public health data (Caixin, 2024-07-16). The day in October is not published: "
             "1 October 2023 is used as the start, so the dates are approximate.",
@@ -308,7 +312,8 @@ def recorded_cases() -> list[LicenseSpec]:
             consideration=Decimal("1802441200.00"),
             consideration_note="挂牌起始价 180,244.12 万元，保证金 36,048.824 万元。Deposit: 360,488,240 yuan.",
             sources="http://www.zprce.cn/contents/260897\nhttps://www.ciiabd.org.cn/articles/PkDPZk.html",
-            remarks="Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
+            remarks="2023年11月10日经衡阳市公共资源交易中心挂牌；未确定运营机构。"
+            "Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
             "2023-11-10; no operator was selected.",
         ),
     ]
@@ -669,7 +674,7 @@ def demo_call(today: datetime.date, authorities, operators) -> tuple[int, int]:
         authorization_mode=AuthorizationMode.BY_DOMAIN,
         operators_sought=2,
         selection_method=SelectionMethod.OPEN_TENDER,
-        remarks="Invented for the demo: not a real call.",
+        remarks="示例数据，并非真实的遴选公告。Invented for the demo: not a real call.",
         origin=RecordOrigin.DEMO,
     )
     scope = "沪苏浙皖高速公路路况与通行数据，用于出行服务产品。Expressway traffic data for travel services."

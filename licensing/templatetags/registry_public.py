@@ -17,8 +17,8 @@ from ..models import License
 register = template.Library()
 
 LANGUAGE_NOTES = {
-    languages.CHINESE: lambda: gettext("in Chinese"),
-    languages.ENGLISH: lambda: gettext("in English"),
+    languages.CHINESE: lambda: gettext("(in Chinese)"),
+    languages.ENGLISH: lambda: gettext("(in English)"),
 }
 
 
@@ -54,7 +54,7 @@ def recorded(text, lines=False):
         ),
     )
     if marked:
-        html = format_html('{} <span class="lang-note">({})</span>', html, LANGUAGE_NOTES[marked]())
+        html = format_html('{} <span class="lang-note">{}</span>', html, LANGUAGE_NOTES[marked]())
     return html
 
 

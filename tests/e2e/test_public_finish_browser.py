@@ -68,15 +68,16 @@ def test_recorded_text_is_in_the_readers_language_or_says_which_language_it_is_i
         expect(title).to_have_text("衡阳市政务数据和智慧城市数据特许经营权出让")
         expect(reason).to_contain_text("应转让方要求")
         expect(reason).not_to_contain_text("transferor's request")
-        # The remarks exist in English only: marked as English, for readers and for screen readers.
-        expect(remarks.locator('[lang="en"]')).to_contain_text("Listed through")
-        expect(remarks.locator(".lang-note")).to_have_text("(英文)")
+        # The remarks of a recorded case are in both languages: the Chinese half.
+        expect(remarks).to_contain_text("经衡阳市公共资源交易中心挂牌")
+        expect(remarks).not_to_contain_text("Listed through")
     else:
         # The title exists in Chinese only: marked as such.
         expect(title.locator('[lang="zh-hans"]')).to_have_text("衡阳市政务数据和智慧城市数据特许经营权出让")
         expect(title.locator(".lang-note")).to_have_text("(in Chinese)")
         expect(reason).to_contain_text("at the transferor's request")
         expect(reason).not_to_contain_text("应转让方要求")
+        expect(remarks).to_contain_text("Listed through")
         expect(remarks.locator(".lang-note")).to_have_count(0)
 
 
