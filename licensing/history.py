@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .choices import EventAction, LicenseStatus
+from .display import in_language, long_date
 from .models import License, LicenseEvent
 from .models.licenses import DEAD_SUCCESSOR_STATES
-from .templatetags.registry_compliance import in_language
 
 S = LicenseStatus
 
@@ -261,8 +261,6 @@ def renewal_line_numbers(licenses: Iterable[License]) -> set[str]:
 def correction_summary(correction: LicenseEvent) -> str:
     """What a correction changed, in a sentence: "“Granted” of 1 October 2023 now took effect on
     29 September 2023." (`correction.corrects` loaded)."""
-    from .templatetags.registry_public import long_date
-
     corrected = correction.corrects
     parts = []
     if "occurred_on" in correction.changes:

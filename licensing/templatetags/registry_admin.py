@@ -1,6 +1,6 @@
 from django import template
 
-from .. import access, reports
+from .. import access, status_counts
 from ..dates import local_today
 
 register = template.Library()
@@ -14,11 +14,11 @@ def license_dashboard(context):
     """Counts by status in the user's jurisdiction, the licenses expiring in the next 90 days, and the data
     to complete: licenses granted and not ended whose term end is not published."""
     licenses = access.managed_licenses(context["request"].user)
-    expiring = list(reports.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
+    expiring = list(status_counts.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
     today = local_today()
-    to_complete = list(reports.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
+    to_complete = list(status_counts.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
     return {
-        "counts": reports.status_counts(licenses),
+        "counts": status_counts.status_counts(licenses),
         "to_complete": to_complete[:DASHBOARD_ROWS],
         "more_to_complete": len(to_complete) > DASHBOARD_ROWS,
         "expiring": [(license, (license.term_end - today).days) for license in expiring[:DASHBOARD_ROWS]],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from ..conftest import RUN_SLOW
 
