@@ -70,6 +70,14 @@ def test_the_license_page_marks_text_recorded_only_in_the_other_language(client)
     assert f'<span lang="en">Recorded from the notice.</span> {note}' in chinese
 
 
+def test_names_carry_the_lang_of_their_writing_where_it_is_not_the_pages(client):
+    operator = factories.operator(name="之江示例数据科技有限公司", name_en="Zhijiang Example Data")
+    english = _page(client, f"/operators/{operator.uscc}/")
+    assert '<h1 class="heading-l"><span lang="zh-hans">之江示例数据科技有限公司</span></h1>' in english
+    chinese = _page(client, f"/operators/{operator.uscc}/", "zh-hans")
+    assert '<h1 class="heading-l">之江示例数据科技有限公司</h1>' in chinese
+
+
 def test_a_bilingual_reason_shows_the_readers_half(client):
     license = factories._act(factories.license_in("active"), "suspend", reason=BILINGUAL)
     english = _page(client, f"/licenses/{license.number}/")
@@ -128,6 +136,7 @@ def test_the_verdict_answers_yes_or_no_first(client):
     page = _page(client, f"/verify/?q={operator.uscc}&domain=health")
     answer = re.search(r'<p class="verdict__answer">\s*(.*?)\s*</p>', page, re.S).group(1)
     assert answer == "Yes, licensed for health data until 4 December 2026."
+    assert f"Result for “{operator.uscc}”" in page
     assert page.index("verdict__answer") < page.index("verdict__soon") < page.index('class="verify-form"')
     assert "ends soon: in 5 days, on 4 December 2026." in page
     page = _page(client, f"/verify/?q={operator.uscc}&domain=transport", "zh-hans")

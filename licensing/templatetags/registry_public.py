@@ -92,12 +92,24 @@ def event_heading(event):
 
 @register.simple_tag
 def party_name(party):
-    """An authority's or operator's registered name; on English pages its English name too."""
+    """An authority's or operator's registered name, marked with its language where that is not the
+    page's; on English pages its English name too."""
     if party is None:
         return ""
+    name = name_in_its_language(party.name)
     if party.name_en and get_language() == "en" and party.name_en != party.name:
-        return format_html('{} <span class="name-en" lang="en">{}</span>', party.name, party.name_en)
-    return party.name
+        return format_html('{} <span class="name-en" lang="en">{}</span>', name, party.name_en)
+    return name
+
+
+@register.simple_tag
+def name_in_its_language(name):
+    """A proper name as recorded (never translated), with the lang attribute of its language where that
+    is not the page's, so that screen readers read it right."""
+    language = languages.language_of(name or "")
+    if language and language != languages.page_language():
+        return format_html('<span lang="{}">{}</span>', language, name)
+    return name or ""
 
 
 @register.simple_tag
