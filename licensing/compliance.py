@@ -26,11 +26,13 @@ import decimal
 from collections import defaultdict
 from collections.abc import Iterable
 
+from babel import numbers as babel_numbers
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-from . import access, disclosures
+from . import access, disclosures, languages
 from .choices import DataDomain, DisclosureParty, FlagCode, LicenseStatus, ProductClass
 from .dates import local_today
 from .models import Finding, License, Operator, Product
@@ -41,13 +43,59 @@ S = LicenseStatus
 GRANTED_AT_SOME_POINT = (S.GRANTED, S.ACTIVE, S.SUSPENDED, S.EXPIRED, S.RENEWED, S.REVOKED, S.TERMINATED)
 
 
-def format_yuan(value: decimal.Decimal | None) -> str:
-    """An amount as people write it: 1,450,000.00 or 0.05 or 0.0025 (no trailing zeros past the fen)."""
+HUNDRED_MILLION = decimal.Decimal(100_000_000)
+TEN_THOUSAND = decimal.Decimal(10_000)
+BILLION = decimal.Decimal(1_000_000_000)
+MILLION = decimal.Decimal(1_000_000)
+
+
+def _babel_locale() -> str:
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
+
+
+def format_amount(value: decimal.Decimal | int | None) -> str:
+    """The figure of an amount in the reader's locale (Babel): 1,802,441,200; 1,450,000.50; 30.00; 0.0025.
+    Large whole amounts without decimals; prices (below 10,000) with the fen, or finer to four places."""
     if value is None:
         return ""
-    if value == value.quantize(decimal.Decimal("0.01")):
-        return f"{value:,.2f}"
-    return f"{value.normalize():,f}"
+    value = decimal.Decimal(value)
+    if value == value.to_integral_value() and value >= TEN_THOUSAND:
+        pattern = "#,##0"
+    elif value == value.quantize(decimal.Decimal("0.01")):
+        pattern = "#,##0.00"
+    else:
+        pattern = "#,##0.00##"
+    return babel_numbers.format_decimal(value, format=pattern, locale=_babel_locale())
+
+
+def _short_figure(value: decimal.Decimal, unit: decimal.Decimal) -> str:
+    places = decimal.Decimal("0.01")
+    return babel_numbers.format_decimal(
+        (value / unit).quantize(places, rounding=decimal.ROUND_HALF_UP),
+        format="#,##0.##",
+        locale=_babel_locale(),
+    )
+
+
+def format_yuan(value: decimal.Decimal | int | None, short: bool = False) -> str:
+    """An amount of money as readers of the page's language write it, the one way the pages, the admin
+    and the emails write money: "1,802,441,200 元" / "1,802,441,200 yuan"; with `short`, where a figure
+    is read at a glance: "18.02 亿元", "5,866 万元" / "1.8 billion yuan", "248.38 million yuan" (below
+    10,000 yuan, or a million in English, the full figure). "" for no amount."""
+    if value is None:
+        return ""
+    value = decimal.Decimal(value)
+    if short and (get_language() or "").startswith("zh"):
+        if value >= HUNDRED_MILLION:
+            return _("%(amount)s hundred million yuan") % {"amount": _short_figure(value, HUNDRED_MILLION)}
+        if value >= TEN_THOUSAND:
+            return _("%(amount)s ten thousand yuan") % {"amount": _short_figure(value, TEN_THOUSAND)}
+    elif short:
+        if value >= BILLION:
+            return _("%(amount)s billion yuan") % {"amount": _short_figure(value, BILLION)}
+        if value >= MILLION:
+            return _("%(amount)s million yuan") % {"amount": _short_figure(value, MILLION)}
+    return _("%(amount)s yuan") % {"amount": format_amount(value)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,16 +159,16 @@ def _above_cap(flag: Flag) -> str:
         "Reason recorded: %(reason)s"
     ) % {
         "product": flag.product_name,
-        "price": format_yuan(flag.price),
-        "cap": format_yuan(flag.cap),
-        "reason": flag.reason,
+        "price": format_amount(flag.price),
+        "cap": format_amount(flag.cap),
+        "reason": languages.in_reader_language(flag.reason),
     }
 
 
 def _public_welfare_fee(flag: Flag) -> str:
     return _(
         "“%(product)s” is a public-welfare product, which the rules make free, but it charges %(price)s yuan."
-    ) % {"product": flag.product_name, "price": format_yuan(flag.price)}
+    ) % {"product": flag.product_name, "price": format_amount(flag.price)}
 
 
 def _not_posted(flag: Flag) -> str:
@@ -134,7 +182,7 @@ def _not_posted(flag: Flag) -> str:
             "“%(product)s” charges %(price)s yuan, but no public posting of its prices is recorded. "
             "Operators must post their prices publicly."
         )
-    return text % {"product": flag.product_name, "price": format_yuan(flag.price)}
+    return text % {"product": flag.product_name, "price": format_amount(flag.price)}
 
 
 def _finding(flag: Flag) -> str:
@@ -372,6 +420,7 @@ __all__ = [
     "finding_flags",
     "flagged_licenses",
     "flagged_product_q",
+    "format_amount",
     "format_yuan",
     "in_force_on",
     "license_flags",

@@ -154,7 +154,8 @@ OPERATORS = [
         "阿里健康",
         "Ali Health",
         aliases="Alibaba Health\n阿里巴巴健康",
-        uscc_note="Not published in the sources recorded here; the registry does not invent a code.",
+        uscc_note="此处记录的资料来源未公布其代码；本系统不虚构代码。"
+        "Not published in the sources recorded here; the registry does not invent a code.",
         origin=RecordOrigin.RECORDED,
     ),
     OperatorSpec(
@@ -259,7 +260,7 @@ class LicenseSpec:
     renew_to: tuple[datetime.date, datetime.date, datetime.date] | None = None  # (renewed on, start, end)
 
 
-DEMO_REMARK = "Invented for the demo: not a real license."
+DEMO_REMARK = "示例数据，并非真实的授权许可。Invented for the demo: not a real license."
 
 
 def recorded_cases() -> list[LicenseSpec]:
@@ -282,7 +283,10 @@ def recorded_cases() -> list[LicenseSpec]:
             legal_basis="《杭州市公共数据授权运营实施方案（试行）》（2023-09-01）；"
             "《浙江省公共数据授权运营管理办法（试行）》浙政办发〔2023〕44号",
             sources="http://xx.kjxq.cn/toutiao/51286.html\nhttp://echinagov.com/policy/346519.htm",
-            remarks="Hangzhou's Data Resources Administration called for its first authorized operators in "
+            remarks="杭州市数据资源管理局于2023年9月28日就金融、医疗健康和交通出行领域公开征集首批授权运营单位；"
+            "2023年10月授予阿里健康两年期公共卫生健康数据运营权（财新，2024年7月16日）。10月的具体日期未公布，"
+            "以2023年10月1日为起始日，日期为约数。"
+            "Hangzhou's Data Resources Administration called for its first authorized operators in "
             "finance, health and transport on 2023-09-28; in October 2023 it gave Ali Health a two-year "
             "operating right to public health data (Caixin, 2024-07-16). The day in October is not published: "
             "1 October 2023 is used as the start, so the dates are approximate.",
@@ -308,9 +312,10 @@ def recorded_cases() -> list[LicenseSpec]:
             ),
             origin=RecordOrigin.RECORDED,
             consideration=Decimal("1802441200.00"),
-            consideration_note="挂牌起始价 180,244.12万元 (starting price); 保证金 36,048.824万元 (deposit)",
+            consideration_note="挂牌起始价 180,244.12 万元，保证金 36,048.824 万元。Deposit: 360,488,240 yuan.",
             sources="http://www.zprce.cn/contents/260897\nhttps://www.ciiabd.org.cn/articles/PkDPZk.html",
-            remarks="Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
+            remarks="2023年11月10日经衡阳市公共资源交易中心挂牌；未确定运营机构。"
+            "Listed through 衡阳市公共资源交易中心 (Hengyang Public Resources Trading Center) on "
             "2023-11-10; no operator was selected.",
         ),
     ]
@@ -580,9 +585,11 @@ def invented_products(today: datetime.date) -> dict[str, list[dict]]:
 
 NAO_SOURCE = (
     "审计署关于2023年度的审计工作报告，2024年7月公布；新闻摘要称涉及13个系统。National Audit Office, report on "
-    "2023, published July 2024; a press summary speaks of 13 systems. The report's address is not recorded "
-    "here."
+    "2023, published July 2024; a press summary speaks of 13 systems. The link leads to the publisher's "
+    "website; the report's own address is not recorded here."
 )
+# The publisher of the report: the figures' source link (the report's own address is not recorded).
+NAO_WEBSITE = "https://www.audit.gov.cn/"
 NAO_DESCRIPTION = (
     "2018年6月至2023年，未经授权使用公共数据收费。Charged for public data without authorization, from June "
     "2018 to 2023 (the report counts seven units under four departments)."
@@ -603,6 +610,7 @@ def recorded_findings() -> list[dict]:
         "dates_approximate": True,
         "description": NAO_DESCRIPTION,
         "source": NAO_SOURCE,
+        "source_urls": NAO_WEBSITE,
         "origin": RecordOrigin.RECORDED,
     }
     return [
@@ -668,7 +676,7 @@ def demo_call(today: datetime.date, authorities, operators) -> tuple[int, int]:
         authorization_mode=AuthorizationMode.BY_DOMAIN,
         operators_sought=2,
         selection_method=SelectionMethod.OPEN_TENDER,
-        remarks="Invented for the demo: not a real call.",
+        remarks="示例数据，并非真实的遴选公告。Invented for the demo: not a real call.",
         origin=RecordOrigin.DEMO,
     )
     scope = "沪苏浙皖高速公路路况与通行数据，用于出行服务产品。Expressway traffic data for travel services."

@@ -6,6 +6,8 @@ Who records findings is decided in licensing.access (superusers and national-lev
 
 import dataclasses
 import decimal
+import re
+import urllib.parse
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,9 +16,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import languages
 from .exceptions import InvalidFinding
 from .identifiers import normalize_name, normalize_uscc
 from .models import Authority, Finding, Operator
+from .models.operators import split_lines
 
 # Fields a caller may set; the links are set by matching (link_entity) unless given.
 FINDING_FIELDS = (
@@ -149,16 +153,39 @@ class Total:
 
 
 @dataclasses.dataclass(frozen=True)
+class Source:
+    text: str
+    urls: list[str]
+
+    @property
+    def title(self) -> str:
+        """The source's first clause, in the reader's language where it is recorded in it: "National
+        Audit Office, report on 2023, published July 2024"."""
+        return re.split(r"[;；。]|\.\s", languages.in_reader_language(self.text), maxsplit=1)[0].strip()
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(address, its site's name) of each web address of the source."""
+        return [
+            (url, urllib.parse.urlsplit(url).hostname or url)
+            for url in self.urls
+            if url.lower().startswith(("http://", "https://"))
+        ]
+
+
+@dataclasses.dataclass(frozen=True)
 class Totals:
     amount: decimal.Decimal
     count: int
     by_department: list[Total]
     by_issuer: list[Total]
+    # Where the figures come from: each distinct source of the findings counted, with its addresses.
+    sources: list[Source] = dataclasses.field(default_factory=list)
 
 
 def totals(queryset: models.QuerySet | None = None) -> Totals:
     """Amounts and counts of `queryset` (all findings by default), overall, by department and by issuer,
-    largest first. Three aggregate queries, however many findings."""
+    largest first, and the sources they come from. Four queries, however many findings."""
     queryset = Finding.objects.all() if queryset is None else queryset
     overall = queryset.aggregate(amount=Sum("amount"), count=Count("pk"))
 
@@ -182,6 +209,10 @@ def totals(queryset: models.QuerySet | None = None) -> Totals:
         count=overall["count"],
         by_department=grouped("department", "department_en"),
         by_issuer=grouped("issuer", "issuer_en"),
+        sources=[
+            Source(row["source"], split_lines(row["source_urls"]))
+            for row in queryset.order_by("source", "source_urls").values("source", "source_urls").distinct()
+        ],
     )
 
 

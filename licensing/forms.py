@@ -6,7 +6,7 @@ what someone typed into its address.
 """
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,17 @@ PUBLIC_STATUSES = [status for status in LicenseStatus if status != LicenseStatus
 EXPIRY_WINDOWS = (7, 30, 90, 180, 365)
 MAX_EXPIRY_DAYS = 3660
 
+# The list's orders: the `sort` parameter's values, each with its label and its ORDER BY (a tie-break on
+# the number keeps pages stable). Without `sort`: newest first, or by relevance for a search, or the
+# soonest end for "expiring within".
+SORTS = {
+    "number": (_("Number"), ("number",)),
+    "title": (_("Title"), ("title", "number")),
+    "term_end": (_("Last day, soonest first"), ("term_end", "number")),
+    "-term_end": (_("Last day, latest first"), ("-term_end", "number")),
+    "-changed": (_("Latest status change"), ("-status_changed_at", "number")),
+}
+
 
 class LicenseFilters:
     """The public license list's filters: search text, statuses (repeatable), data domain, grantor or
@@ -36,6 +47,7 @@ class LicenseFilters:
     FIELDS = ("q", "status", "domain", "grantor", "division", "expires_within")
 
     def __init__(self, params: QueryDict):
+        self.params = params
         self.notes: list[str] = []
         # What was ignored, by parameter: the page notes it, a download refuses it (views/downloads.py).
         self.problems: dict[str, list[str]] = {}
@@ -52,6 +64,7 @@ class LicenseFilters:
         self.grantor = self._grantor(params.get("grantor"))
         self.division = self._division(params.get("division"))
         self.expires_within = self._days(params.get("expires_within"))
+        self.sort = self._choice("sort", params.get("sort"), SORTS, _("order"))
 
     # Reading --------------------------------------------------------------------------------------
 
@@ -166,8 +179,72 @@ class LicenseFilters:
                 granted_by(Q(division_code__startswith=division_prefix(self.division)))
             )
         if self.expires_within:
-            return status_counts.expiring_within(licenses, self.expires_within)
+            licenses = status_counts.expiring_within(licenses, self.expires_within)
+        if self.sort:
+            # NULLs (an unpublished end) last, whichever the direction.
+            licenses = licenses.order_by(
+                *(
+                    F(field[1:]).desc(nulls_last=True)
+                    if field.startswith("-")
+                    else F(field).asc(nulls_last=True)
+                    for field in SORTS[self.sort][1]
+                )
+            )
         return licenses
+
+    # The page's links: orders, and the filters in use, each removable ----------------------------------
+
+    def _link(self, **changes) -> str:
+        """The list's query string with `changes` (None removes a parameter; a pair removes one value of
+        a repeated one), back on the first page."""
+        params = self.params.copy()
+        params.pop("page", None)
+        for name in [name for name, values in params.lists() if not any(v.strip() for v in values)]:
+            params.pop(name)  # what an empty form field sent
+        for name, value in changes.items():
+            if isinstance(value, tuple):
+                params.setlist(name, [v for v in params.getlist(name) if v != value[1]])
+            elif value is None:
+                params.pop(name, None)
+            else:
+                params[name] = value
+        query = params.urlencode()
+        return f"?{query}" if query else "?"
+
+    @property
+    def sort_links(self) -> list[tuple[str, str, bool]]:
+        """(label, link, current) of each order the list offers."""
+        return [(label, self._link(sort=key), key == self.sort) for key, (label, _order) in SORTS.items()]
+
+    @property
+    def chips(self) -> list[tuple[str, str]]:
+        """(what, link without it) of each filter in use: a chip the reader removes with one click."""
+        chips = []
+        if self.q:
+            chips.append((_("Search: “%(q)s”") % {"q": self.q}, self._link(q=None)))
+        for status in self.statuses:
+            chips.append(
+                (_("Status: %(status)s") % {"status": status.label}, self._link(status=("", status.value)))
+            )
+        if self.domain:
+            chips.append(
+                (
+                    _("Data domain: %(domain)s") % {"domain": DataDomain(self.domain).label},
+                    self._link(domain=None),
+                )
+            )
+        if self.grantor:
+            chips.append((_("Grantor: %(name)s") % {"name": self.grantor.name}, self._link(grantor=None)))
+        if self.division:
+            chips.append((_("Region: %(code)s") % {"code": self.division}, self._link(division=None)))
+        if self.expires_within:
+            chips.append(
+                (
+                    _("In force, ending within %(days)s days") % {"days": self.expires_within},
+                    self._link(expires_within=None),
+                )
+            )
+        return chips
 
 
 def looks_like_uscc(text: str) -> bool:
@@ -185,17 +262,23 @@ class VerifyForm(forms.Form):
         label=_("Name or unified social credit code (USCC)"),
         max_length=MAX_QUERY_LENGTH,
         help_text=_("For example 阿里健康, Ali Health or an 18-character USCC, in any spacing or width."),
+        # Each error says what to type, not only that something is wrong.
+        error_messages={"required": _("Enter the operator's name, or its 18-character USCC.")},
     )
     domain = forms.ChoiceField(
         label=_("Data domain (optional)"),
         required=False,
         choices=[("", _("Any data domain")), *DataDomain.choices],
+        error_messages={"invalid_choice": _("Choose a data domain from the list, or “Any data domain”.")},
     )
     on = forms.DateField(
         label=_("On the day (optional)"),
         required=False,
         help_text=_("Leave empty for today. Format: 2025-10-01."),
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "invalid": _("Enter the day as year-month-day, for example 2025-10-01, or leave it empty.")
+        },
     )
 
     def clean(self):

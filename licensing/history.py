@@ -11,11 +11,12 @@ LicenseEventQuerySet.with_effective_day); a correction stays in the record besid
 corrects, which keeps the day and reason it was recorded with.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,15 +127,54 @@ def with_corrections(events: list[LicenseEvent]) -> list[LicenseEvent]:
 
 
 def latest_changes(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:
-    """The public events that happened last (by effective day), newest first, with their licenses; one
-    query. A history recorded late takes its place by the day it happened; a correction moves the
-    event it corrects and is not a change of its own here."""
+    """The lifecycle changes that happened last (listed, granted, in force, suspended, ended...; by
+    effective day), newest first, with their licenses; one query. Edits and product or price changes
+    are left to `other_changes`: loading a license's price list would flood a list of changes. A history
+    recorded late takes its place by the day it happened; a correction moves the event it corrects and
+    is not a change of its own here."""
     return list(
         public_events(licenses)
         .exclude(action=EventAction.CORRECT)
+        .exclude(to_status="")
+        .exclude(from_status=F("to_status"))
         .select_related("license")
         .order_by("-effective_on", "-created_at", "-id")[:limit]
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeGroup:
+    """The changes that kept a license's status, grouped per license and day: "3 product or price
+    changes, 1 edit"."""
+
+    license_number: str
+    license_title: str
+    day: datetime.date
+    counts: list[tuple[str, int]]  # (the action's label, how many), by action
+
+
+def other_changes(limit: int, licenses: QuerySet | None = None) -> list[ChangeGroup]:
+    """The last `limit` days-and-licenses with changes that kept the status (edits, amendments, product
+    and price changes), newest first; one query."""
+    rows = (
+        public_events(licenses)
+        .exclude(action=EventAction.CORRECT)
+        .filter(Q(to_status="") | Q(from_status=F("to_status")))
+        .values("license__number", "license__title", "effective_on", "action")
+        .annotate(n=Count("id"))
+        .order_by("-effective_on", "license__number", "action")[: limit * len(EventAction)]
+    )
+    groups: dict[tuple, list[tuple[str, int]]] = {}
+    titles = {}
+    for row in rows:
+        key = (row["effective_on"], row["license__number"])
+        if key not in groups and len(groups) == limit:
+            break
+        groups.setdefault(key, []).append((str(EventAction(row["action"]).label), row["n"]))
+        titles[key] = row["license__title"]
+    return [
+        ChangeGroup(number, titles[(day, number)], day, counts) for (day, number), counts in groups.items()
+    ]
 
 
 def latest_recorded(limit: int, licenses: QuerySet | None = None) -> list[LicenseEvent]:

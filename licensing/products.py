@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import writes
 from .choices import EventAction
-from .compliance import format_yuan
+from .compliance import format_amount
 from .dates import local_today
 from .exceptions import InvalidProduct, LicenseClosed, StaleVersion
 from .lifecycle import check_occurred_on
@@ -209,7 +209,7 @@ def _validate(product: Product) -> None:
         add(
             "actual_price",
             _("The actual price %(price)s is above the cap %(cap)s: lower it, or record the reason.")
-            % {"price": format_yuan(product.actual_price), "cap": format_yuan(product.price_cap)},
+            % {"price": format_amount(product.actual_price), "cap": format_amount(product.price_cap)},
         )
     name_taken = (
         Product.objects.filter(license_id=product.license_id, name=product.name)

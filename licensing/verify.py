@@ -56,6 +56,10 @@ class UntilReason(models.TextChoices):
     )
 
 
+# A license in force that ends within this many days of the verdict's day "ends soon": the verdict says
+# so before anything else it details.
+ENDING_SOON_DAYS = 30
+
 # The headline's label where a license is in force but the end of its term is not published.
 LICENSED_TERM_NOT_PUBLISHED = _("Licensed, term not published")
 
@@ -140,6 +144,17 @@ class Verdict:
         return None
 
     @property
+    def ending_soon(self) -> list[tuple[LicenseOnDay, int]]:
+        """Licenses in force whose term ends within ENDING_SOON_DAYS of the day, soonest first, each with
+        its days left (0 on its last day)."""
+        soon = [
+            (item, (item.license.term_end - self.on).days)
+            for item in self.in_force
+            if item.license.term_end and (item.license.term_end - self.on).days <= ENDING_SOON_DAYS
+        ]
+        return sorted(soon, key=lambda pair: pair[1])
+
+    @property
     def found(self) -> bool:
         return bool(self.operators)
 
@@ -204,9 +219,9 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     )
     licenses = load_co_grantors(list(licenses.flag_co_grantors().distinct()))
     states = [state for license in licenses if (state := _state_on(license, on, today))]
-    states.sort(
-        key=lambda item: (Headline.precedence(item.headline), -(item.license.term_end or on).toordinal())
-    )
+    # Licenses in force first, the one ending soonest at the top (the one a reader must act on); then
+    # the others, the latest term first.
+    states.sort(key=lambda item: (Headline.precedence(item.headline), _end_order(item, on)))
     headline = states[0].headline if states else Headline.NO_LICENSE
     flags = [flag for state in states for flag in compliance.license_flags(state.license, today)]
     # The entity's own annual disclosures overdue (the implementing body's are not the entity's to make).
@@ -233,6 +248,11 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
         flags=flags,
         flags_on=today,
     )
+
+
+def _end_order(item: LicenseOnDay, on: datetime.date) -> int:
+    end = (item.license.term_end or datetime.date.max).toordinal()
+    return end if item.in_force else -(item.license.term_end or on).toordinal()
 
 
 def _state_on(license: License, on: datetime.date, today: datetime.date) -> LicenseOnDay | None:

@@ -238,7 +238,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 # Links in emails point at the public site: SITE_URL is its address as readers reach it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-_site_scheme, _, _site_rest = SITE_URL.partition("://")
+_site_scheme, _sep, _site_rest = SITE_URL.partition("://")
 if (
     _site_scheme not in ("http", "https")
     or not _site_rest.split("/", 1)[0]
@@ -308,9 +308,10 @@ for _name, _rate in (
         raise ImproperlyConfigured(f"{_name} must be a rate such as 120/minute, got {_rate!r}.")
 # API tokens (licensing.tokens): stored as a digest, shown once, valid this many days unless asked otherwise.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+# The title and description follow the reader's language (the docs page and the schema it loads).
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Public-Data Operating License Registry API",
-    "DESCRIPTION": (
+    "TITLE": _("Public-Data Operating License Registry API"),
+    "DESCRIPTION": _(
         "Who may operate which public data, for how long: licenses with their lifecycle, operators, "
         "authorities, verification and a change feed. Reads are public; writes need a regulator's token."
     ),
@@ -319,6 +320,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "licensing.api.schema_hooks.public_reads_need_no_credentials",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LicenseStatusEnum": "licensing.choices.LicenseStatus",
         "DataDomainEnum": "licensing.choices.DataDomain",

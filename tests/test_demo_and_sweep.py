@@ -56,7 +56,7 @@ def test_hengyang_listing_withdrawn_with_the_suspension_as_reason(demo):
     assert license.status == LicenseStatus.WITHDRAWN
     assert license.operator is None
     assert license.consideration == Decimal("1802441200.00")
-    assert "starting price" in license.consideration_note
+    assert "保证金" in license.consideration_note and "Deposit" in license.consideration_note
     events = list(license.events.values_list("action", "occurred_on", "reason"))
     assert [e[:2] for e in events] == [
         ("create", datetime.date(2023, 11, 10)),

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from licensing import charts, lifecycle, products
+from licensing.compliance import format_yuan
 from licensing.models import Finding, License
 from licensing.sweep import run_sweep
 
@@ -25,10 +26,10 @@ from .clock import NOW, TODAY
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 D = datetime.timedelta
 DEPARTMENTS = [
-    ("Ministry of Transport", "¥145,000,000.00"),
-    ("Ministry of Education", "¥58,660,000.00"),
-    ("Ministry of Industry and Information Technology", "¥24,470,000.00"),
-    ("State Administration for Market Regulation", "¥20,250,000.00"),
+    ("Ministry of Transport", "145,000,000 yuan"),
+    ("Ministry of Education", "58,660,000 yuan"),
+    ("Ministry of Industry and Information Technology", "24,470,000 yuan"),
+    ("State Administration for Market Regulation", "20,250,000 yuan"),
 ]
 
 
@@ -43,30 +44,44 @@ def _svg(html: str, chart_id: str) -> str:
     return html[start : html.index("</svg>", start)]
 
 
+def _labels(chart: str, joiner: str = " ") -> list[str]:
+    """Each bar's label, its lines joined; every line fits the chart's width (no label is clipped)."""
+    labels = []
+    for text in re.findall(r'<text class="bar-chart__label">(.*?)</text>', chart):
+        lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", text)
+        assert all(charts._text_width(line) <= charts.WIDTH for line in lines), lines
+        labels.append(joiner.join(lines))
+    return labels
+
+
 # The findings page -------------------------------------------------------------------------------------
 
 
 def test_findings_page_totals_the_audit_office_findings_and_charts_the_four_departments(client, demo):
     page = client.get("/findings/", HTTP_ACCEPT_LANGUAGE="en").text
-    assert "248.38 million yuan" in page and "¥248,380,000.00" in page
+    assert "248.38 million yuan" in page and "248,380,000 yuan" in page
+    assert "Charged without a license, in all the findings on record" in page  # the figure's label
+    # Every figure has its source, with a link.
+    assert page.count('<p class="figure-sources">') == 3 and 'href="https://www.audit.gov.cn/"' in page
     chart = _svg(page, "chart-department")
-    labels = re.findall(r'<text class="bar-chart__label"[^>]*>([^<]*)</text>', chart)
+    labels = _labels(chart)
     values = re.findall(r'<text class="bar-chart__value"[^>]*>([^<]*)</text>', chart)
     assert list(zip(labels, values, strict=True)) == DEPARTMENTS
     widths = [int(w) for w in re.findall(r'<rect class="bar-chart__bar"[^>]*width="(\d+)"', chart)]
     assert widths == sorted(widths, reverse=True) and widths[0] == charts.WIDTH - charts.VALUE_ROOM
     assert round(widths[1] / widths[0], 2) == round(58.66 / 145, 2)
-    issuer = _svg(page, "chart-issuer")
-    assert "National Audit Office" in issuer and "¥248,380,000.00" in issuer
+    # One issuer: a sentence, not a chart of one bar.
+    assert "chart-issuer" not in page
+    assert "All 4 findings were issued by National Audit Office." in page
     assert "<script" not in page.split('id="findings-heading"')[0].split("<main")[1]  # drawn by the server
 
 
 def test_findings_page_in_chinese(client, demo):
     page = client.get("/findings/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
-    assert "2.4838亿元" in page
-    labels = re.findall(r'<text class="bar-chart__label"[^>]*>([^<]*)</text>', _svg(page, "chart-department"))
+    assert "2.48 亿元" in page and "248,380,000 元" in page
+    labels = _labels(_svg(page, "chart-department"), joiner="")
     assert labels == ["交通运输部", "教育部", "工业和信息化部", "国家市场监督管理总局"]
-    assert "审计署" in _svg(page, "chart-issuer")
+    assert "这些问题通报均由审计署发布。" in page
 
 
 def test_each_finding_links_to_its_entity_and_explains_its_flag(
@@ -143,7 +158,7 @@ def test_a_flagged_license_page_explains_its_flag_and_shows_caps_and_prices(clie
     assert f'href="#product-{product.pk}"' in flags
     row = page[page.index(f'id="product-{product.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert "¥50.00" in row and "¥30.00" in row and "湘发改价格〔2026〕1号" in row
+    assert "50.00 yuan" in row and "30.00 yuan" in row and "湘发改价格〔2026〕1号" in row
     assert "Industry (government-guided fee)" in row and "Per call" in row and "36 months" in row
 
 
@@ -219,14 +234,20 @@ def test_the_license_page_costs_the_same_queries_with_many_products(client):
     assert License.objects.get(pk=license.pk).products.count() == 17
 
 
-def test_money_in_words():
+def test_money_as_readers_write_it():
     with translation.override("en"):
-        assert charts.yuan_words(Decimal("248380000")) == "248.38 million yuan"
-        assert charts.yuan_words(Decimal("1500")) == "1,500.00 yuan"
+        assert format_yuan(Decimal("1802441200")) == "1,802,441,200 yuan"
+        assert format_yuan(Decimal("1802441200"), short=True) == "1.8 billion yuan"
+        assert format_yuan(Decimal("248380000"), short=True) == "248.38 million yuan"
+        assert format_yuan(Decimal("1500"), short=True) == "1,500.00 yuan"
+        assert format_yuan(Decimal("0.0025")) == "0.0025 yuan"
+        assert format_yuan(None) == ""
     with translation.override("zh-hans"):
-        assert charts.yuan_words(Decimal("248380000")) == "2.4838亿元"
-        assert charts.yuan_words(Decimal("58660000")) == "5,866万元"
-        assert charts.yuan_words(Decimal("12.5")) == "12.50元"
+        assert format_yuan(Decimal("1802441200")) == "1,802,441,200 元"
+        assert format_yuan(Decimal("1802441200"), short=True) == "18.02 亿元"
+        assert format_yuan(Decimal("58660000"), short=True) == "5,866 万元"
+        assert format_yuan(Decimal("12.5"), short=True) == "12.50 元"
+        assert format_yuan(Decimal("1450000.5")) == "1,450,000.50 元"
 
 
 def test_a_price_change_shows_on_the_cached_license_page_once_committed(
@@ -244,4 +265,4 @@ def test_a_price_change_shows_on_the_cached_license_page_once_committed(
             expected_version=license.version,
         )
     page = client.get(url).text
-    assert "Price above its cap" in page and "¥1.50" in page
+    assert "Price above its cap" in page and "1.50 yuan" in page

@@ -176,7 +176,7 @@ def test_license_page_shows_the_record_its_parties_and_days_left(client):
         license.grantor.name,
         "杭州数据集团",
         "Bus and metro data.",
-        "¥1,802,441,200.00",
+        "1,802,441,200 yuan",
         "starting price",
         "浙政办发〔2023〕44号",
         'href="https://example.org/notice"',

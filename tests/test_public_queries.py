@@ -59,7 +59,8 @@ def test_home(client):
     _licenses(3)
     first = _queries(client, "/")
     _licenses(6)
-    assert _queries(client, "/") == first == 3
+    # Counts, expiring, lifecycle changes, and the other changes grouped per license and day.
+    assert _queries(client, "/") == first == 4
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,7 @@ def test_home(client):
         "/licenses/",
         "/licenses/?q=Health",
         "/licenses/?status=active&domain=health&division=330100&expires_within=90",
+        "/licenses/?status=active&sort=-term_end",
     ],
 )
 def test_license_list_plain_searched_and_filtered(client, url):
@@ -75,6 +77,16 @@ def test_license_list_plain_searched_and_filtered(client, url):
     first = _queries(client, url)
     _licenses(6, title="Health data")
     assert _queries(client, url) == first == 4
+
+
+def test_findings_page(client):
+    for _ in range(3):
+        factories.finding(department="交通运输部", amount="100.00", source_urls="https://example.org/report")
+    first = _queries(client, "/findings/")
+    for _ in range(6):
+        factories.finding(department="教育部", amount="50.00", source="Another report.")
+    # Totals (overall, by department, by issuer, their sources), and the page of findings with its count.
+    assert _queries(client, "/findings/") == first == 6
 
 
 def test_license_page_with_a_long_history_and_renewal_chain(client):

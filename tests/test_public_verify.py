@@ -87,11 +87,11 @@ def test_a_past_day_gives_the_state_on_that_day(client):
 @pytest.mark.parametrize(
     ("params", "message", "field"),
     [
-        ({"q": ""}, "This field is required.", "id_q"),
-        ({"q": "", "domain": "health"}, "This field is required.", "id_q"),
+        ({"q": ""}, "Enter the operator&#x27;s name, or its 18-character USCC.", "id_q"),
+        ({"q": "", "domain": "health"}, "Enter the operator&#x27;s name, or its 18-character USCC.", "id_q"),
         ({"q": "91110000600037341X"}, "check character", "id_q"),
-        ({"q": "91110000600037341L", "domain": "astrology"}, "Select a valid choice.", "id_domain"),
-        ({"q": "Ali Health", "on": "yesterday"}, "Enter a valid date.", "id_on"),
+        ({"q": "91110000600037341L", "domain": "astrology"}, "Choose a data domain", "id_domain"),
+        ({"q": "Ali Health", "on": "yesterday"}, "Enter the day as year-month-day", "id_on"),
     ],
 )
 def test_a_question_that_cannot_be_asked_shows_an_error_summary(client, params, message, field):

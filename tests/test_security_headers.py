@@ -77,6 +77,10 @@ def test_public_and_admin_pages_have_no_inline_script_or_style(client, admin_cli
         client.get("/licenses/"),
         client.get("/findings/"),
         client.get("/verify/"),
+        # The QR code, the verdict, the chips and the sort links are markup without inline style.
+        client.get(f"/verify/?q={license.operator.uscc}"),
+        client.get(f"/operators/{license.operator.uscc}/"),
+        client.get("/licenses/?status=active&sort=term_end"),
         client.get(reverse("admin:login")),
         admin_client.get(reverse("admin:index")),
         admin_client.get(reverse("admin:licensing_license_changelist")),

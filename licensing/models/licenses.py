@@ -441,6 +441,12 @@ class License(models.Model):
         """Whether the license covers data domain `code` (prefetch data_domains when asking for many)."""
         return self.covers_all_domains or code in {domain.code for domain in self.data_domains.all()}
 
+    @property
+    def amount_is_asking_price(self) -> bool:
+        """Whether the recorded amount is what the listing asked (a starting price), not consideration
+        paid: the license is a listing that was never granted (listed, or withdrawn)."""
+        return self.status in (LicenseStatus.LISTED, LicenseStatus.WITHDRAWN)
+
     def days_left(self, on: datetime.date | None = None) -> int | None:
         """Days from `on` (default today) to the term end, counting the end day; None without a term."""
         if self.term_end is None:

@@ -4,7 +4,7 @@ of one product, and the names of the product fields a price change touched."""
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 
-from .. import charts, compliance
+from .. import compliance
 from ..display import in_language
 from ..models import Product
 
@@ -13,14 +13,14 @@ register = template.Library()
 
 @register.filter
 def yuan(value):
-    """¥1,450,000.00, ¥0.05, ¥0.0025; "" for no amount."""
-    return f"¥{compliance.format_yuan(value)}" if value is not None else ""
+    """1,450,000 yuan, 0.05 yuan, 0.0025 yuan; 1,450,000 元 in Chinese; "" for no amount."""
+    return compliance.format_yuan(value)
 
 
 @register.filter
 def yuan_words(value):
-    """248.38 million yuan; 2.4838亿元."""
-    return charts.yuan_words(value)
+    """248.38 million yuan; 2.48 亿元 (the short form, for a figure read at a glance)."""
+    return compliance.format_yuan(value, short=True)
 
 
 @register.filter

@@ -4,14 +4,57 @@ filters, and names of the fields an amendment changed."""
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape as escape_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from .. import history
+from .. import history, languages
 from ..display import long_date
 from ..models import License
 
 register = template.Library()
+
+LANGUAGE_NOTES = {
+    languages.CHINESE: lambda: gettext("(in Chinese)"),
+    languages.ENGLISH: lambda: gettext("(in English)"),
+}
+
+
+@register.filter
+def recorded_text(text):
+    """The plain text of `recorded` (for a link's text or a title): the reader's language where the
+    record has it, else the whole text."""
+    return languages.in_reader_language(str(text or ""))
+
+
+@register.simple_tag
+def recorded(text, lines=False):
+    """A recorded free text (title, scope, remarks, reason...) in the reader's language where the record
+    has it (licensing.languages); else as recorded, in an element with its lang attribute and a visible
+    note of its language. `lines`: keep the text's line breaks."""
+    shown = languages.for_reader(str(text or ""))
+    if not shown.segments:
+        return ""
+
+    def body(run):
+        html = escape_html(run.text)
+        return mark_safe(html.replace("\n", "<br>")) if lines else html  # noqa: S308 (escaped above)
+
+    marked = shown.other_language
+    html = format_html_join(
+        " ",
+        "{}",
+        (
+            (format_html('<span lang="{}">{}</span>', run.language, body(run)),)
+            if marked and run.language
+            else (body(run),)
+            for run in shown.segments
+        ),
+    )
+    if marked:
+        html = format_html('{} <span class="lang-note">{}</span>', html, LANGUAGE_NOTES[marked]())
+    return html
 
 
 register.filter("long_date", long_date)
@@ -49,21 +92,24 @@ def event_heading(event):
 
 @register.simple_tag
 def party_name(party):
-    """An authority's or operator's registered name; on English pages its English name too."""
+    """An authority's or operator's registered name, marked with its language where that is not the
+    page's; on English pages its English name too."""
     if party is None:
         return ""
+    name = name_in_its_language(party.name)
     if party.name_en and get_language() == "en" and party.name_en != party.name:
-        return format_html('{} <span class="name-en" lang="en">{}</span>', party.name, party.name_en)
-    return party.name
+        return format_html('{} <span class="name-en" lang="en">{}</span>', name, party.name_en)
+    return name
 
 
-@register.filter
-def adds_status(event):
-    """Whether a status tag says more than the event's heading ("Came into force" + Active), rather than
-    repeating it ("Expired" + Expired)."""
-    if not event.to_status or event.from_status == event.to_status:
-        return False
-    return str(history.heading(event)) != str(event.get_to_status_display())
+@register.simple_tag
+def name_in_its_language(name):
+    """A proper name as recorded (never translated), with the lang attribute of its language where that
+    is not the page's, so that screen readers read it right."""
+    language = languages.language_of(name or "")
+    if language and language != languages.page_language():
+        return format_html('<span lang="{}">{}</span>', language, name)
+    return name or ""
 
 
 @register.simple_tag

@@ -1,9 +1,10 @@
 """The home page, the license list and a license's page."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .. import access, compliance, disclosures, history, status_counts
+from .. import access, compliance, disclosures, emails, history, qr, status_counts
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
@@ -15,6 +16,7 @@ from .throttling import throttled_search
 
 HOME_EXPIRY_DAYS = 90
 HOME_ROWS = 10
+HOME_OTHER_ROWS = 5
 SUGGESTIONS = 5
 
 
@@ -34,6 +36,7 @@ def home(request):
             "more_expiring": len(expiring) > HOME_ROWS,
             "expiry_days": HOME_EXPIRY_DAYS,
             "changes": history.latest_changes(HOME_ROWS),
+            "other_changes": history.other_changes(HOME_OTHER_ROWS),
         }
 
     return cached_page(request, "licensing/home.html", build)
@@ -86,8 +89,14 @@ def _license_context(number):
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )
     duties = disclosures.license_duties(license, today)
+    address = emails.public_url(license)
     return {
         "license": license,
+        "address": address,
+        "qr_code": qr.qr_svg(
+            address, _("QR code of this record's permanent address: %(address)s") % {"address": address}
+        ),
+        "today": today,
         "events": events,
         "since": history.status_event(license, events),
         "days_left": license.days_left(today) if in_term else None,

@@ -1,7 +1,8 @@
 """Anonymous searches of the public pages are throttled per client address (HTML_SEARCH_RATE): each new
 query string misses the page cache and runs a search, so a script sending many would load the database.
-Browsing (no query, or only `page`) and signed-in users are not counted. Over the rate: a 429 page with
-Retry-After. Objections to registrations, filed anonymously, are counted per address too (OBJECTION_RATE)."""
+Browsing (no query, or only `page` and `sort`) and signed-in users are not counted. Over the rate: a 429 page
+with Retry-After. Objections to registrations, filed anonymously, are counted per address too
+(OBJECTION_RATE)."""
 
 import functools
 import math
@@ -11,7 +12,7 @@ from django.shortcuts import render
 
 from ..api.throttling import AnonymousReadThrottle, HtmlSearchThrottle
 
-NOT_COUNTED = {"page"}
+NOT_COUNTED = {"page", "sort"}
 
 
 class ObjectionThrottle(AnonymousReadThrottle):

@@ -4,10 +4,15 @@ They are slow, so they run with RUN_SLOW=1 (CI's second pass). There, a missing 
 elsewhere it skips, saying why. Playwright's own browser download is never used.
 """
 
+import dataclasses
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from licensing.sweep import run_sweep
 
 from ..conftest import RUN_SLOW
 
@@ -46,3 +51,53 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def demo():
+    """The demo data as `make run` loads it, with statuses made current by the sweep."""
+    call_command("load_demo", stdout=io.StringIO())
+    run_sweep()
+
+
+# The screens a new user reads the site on: a common laptop and a common phone.
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
+LANGUAGES = ("zh-hans", "en")
+
+
+@dataclasses.dataclass
+class Visitor:
+    page: object
+    language: str
+    screen: str
+    base: str
+
+    @property
+    def chinese(self) -> bool:
+        return self.language == "zh-hans"
+
+    def goto(self, path: str):
+        return self.page.goto(f"{self.base}{path}")
+
+
+def _visitor_ids(param):
+    return "-".join(param)
+
+
+@pytest.fixture(params=[(lang, screen) for lang in LANGUAGES for screen in SCREENS], ids=_visitor_ids)
+def visitor(request, browser, live_server):
+    """A fresh browser context for each language (the cookie the language switcher sets) and each screen
+    (a phone is a touch device)."""
+    language, screen = request.param
+    phone = screen == "phone"
+    context = browser.new_context(
+        locale="zh-CN" if language == "zh-hans" else "en-US",
+        viewport=SCREENS[screen],
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    yield Visitor(context.new_page(), language, screen, live_server.url)
+    context.close()

@@ -6,3 +6,11 @@ document.addEventListener("DOMContentLoaded", function () {
     filters.open = false;
   }
 });
+
+// The license page's "Print this record" button: shown only where a script can print (hidden otherwise).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
