@@ -18,6 +18,7 @@ from ..exceptions import LicensingError
 from ..models import Call, License
 from ..models.licenses import granted_by
 from .base import RoleAdmin
+from .filters import ListedDomainFilter
 from .forms import add_service_errors
 
 OUTCOMES = {"cancel": _("Cancel the call"), "award": _("Mark the call awarded")}
@@ -84,7 +85,7 @@ class _ServiceRefused(Exception):
 @admin.register(Call)
 class CallAdmin(RoleAdmin):
     list_display = ["title", "grantor", "noticed_on", "status_badge", "operators_sought", "origin"]
-    list_filter = ["status", "data_domains", "origin"]
+    list_filter = ["status", ListedDomainFilter, "origin"]
     list_select_related = ["grantor"]
     search_fields = ["title"]
     date_hierarchy = "noticed_on"

@@ -1,7 +1,10 @@
 from django import template
 
-from .. import access, reports
+from .. import access, compliance, history, reports
+from ..choices import EventAction
 from ..dates import local_today
+from .registry_compliance import product_field_label
+from .registry_public import field_label
 
 register = template.Library()
 
@@ -11,17 +14,36 @@ DASHBOARD_ROWS = 50
 
 @register.inclusion_tag("admin/licensing/dashboard.html", takes_context=True)
 def license_dashboard(context):
-    """Counts by status in the user's jurisdiction, the licenses expiring in the next 90 days, and the data
-    to complete: licenses granted and not ended whose term end is not published."""
+    """Counts by status in the user's jurisdiction, how many licenses raise a compliance flag today, the
+    licenses expiring in the next 90 days, and the data to complete: licenses granted and not ended whose
+    term end is not published."""
     licenses = access.managed_licenses(context["request"].user)
     expiring = list(reports.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
     today = local_today()
     to_complete = list(reports.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
     return {
         "counts": reports.status_counts(licenses),
+        "flagged": compliance.flagged_licenses(licenses).count(),
         "to_complete": to_complete[:DASHBOARD_ROWS],
         "more_to_complete": len(to_complete) > DASHBOARD_ROWS,
         "expiring": [(license, (license.term_end - today).days) for license in expiring[:DASHBOARD_ROWS]],
         "more_expiring": len(expiring) > DASHBOARD_ROWS,
         "days": DASHBOARD_DAYS,
     }
+
+
+@register.filter
+def admin_actor(event) -> str:
+    """Who acted, as the regulators' admin shows it: the login name, or "registry (automatic)" in the
+    reader's language for the registry's own acts (recorded with no user, in English)."""
+    return str(history.REGISTRY_ACTOR) if event.actor_id is None else event.actor_repr
+
+
+@register.filter
+def changed_field_labels(event) -> list[str]:
+    """The labels of the fields an event's diff names, in the reader's language: a product's fields for
+    a product or price change (its "product" entry names the product, not a field), else the license's.
+    A renewal's links between licenses (successor, predecessor) are told apart, not listed as fields."""
+    if event.action == EventAction.PRODUCT:
+        return [str(product_field_label(name)) for name in event.changes if name != "product"]
+    return [str(field_label(name)) for name in event.changes if name not in ("successor", "predecessor")]
