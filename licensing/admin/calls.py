@@ -19,7 +19,7 @@ from ..models import Call, License
 from ..models.licenses import granted_by
 from .base import RoleAdmin
 from .filters import ListedDomainFilter
-from .forms import add_service_errors
+from .forms import add_service_errors, date_input
 
 OUTCOMES = {"cancel": _("Cancel the call"), "award": _("Mark the call awarded")}
 
@@ -31,7 +31,7 @@ class CallOutcomeForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Took effect on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("Leave empty for today; not in the future, not before the notice date."),
     )
     reason = forms.CharField(
