@@ -14,10 +14,13 @@ import axes
 import django
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation.trans_real import DjangoTranslation
 
 from . import factories
 
@@ -28,6 +31,8 @@ DJANGO_CATALOGUES = [
     DJANGO / "conf" / "locale" / "{}" / "LC_MESSAGES" / "django.po",
     DJANGO / "contrib" / "auth" / "locale" / "{}" / "LC_MESSAGES" / "django.po",
 ]
+ADMIN_SCRIPTS = DJANGO / "contrib" / "admin" / "locale" / "{}" / "LC_MESSAGES" / "djangojs.po"
+OUR_SCRIPTS = Path(settings.BASE_DIR) / "licensing" / "locale" / "zh_Hans" / "LC_MESSAGES" / "djangojs.po"
 # Strings that read the same in Chinese.
 SAME_IN_CHINESE = {", "}
 
@@ -42,9 +47,9 @@ def _translated(message) -> bool:
     return bool(message.string) and all(strings) and not message.fuzzy
 
 
-def _django_untranslated() -> list:
+def _django_untranslated(catalogues=DJANGO_CATALOGUES) -> list:
     missing = []
-    for pattern in DJANGO_CATALOGUES:
+    for pattern in catalogues:
         chinese = _read(Path(str(pattern).format("zh_Hans")))
         for message in _read(Path(str(pattern).format("en"))):
             if not message.id or message.id in SAME_IN_CHINESE:
@@ -98,6 +103,30 @@ def test_login_protection_is_named_in_both_languages():
         assert str(config.verbose_name) == "Login protection"
     # The licensing app keeps its own configuration (signals connected in its ready()).
     assert type(apps.get_app_config("licensing")).__name__ == "LicensingConfig"
+
+
+def test_every_admin_script_string_is_translated():
+    """The admin's scripts read their strings from its JavaScript catalogue (domain djangojs), which
+    takes the project's djangojs.mo as well: the time-zone note of the date fields, the calendar."""
+    mo = OUR_SCRIPTS.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < OUR_SCRIPTS.stat().st_mtime:
+        with mo.open("wb") as out:
+            write_mo(out, _read(OUR_SCRIPTS))
+    catalogue = DjangoTranslation(
+        "zh-hans", domain="djangojs", localedirs=[str(DJANGO / "contrib/admin/locale")]
+    )
+    missing = _django_untranslated([ADMIN_SCRIPTS])
+    assert any("timezone" in str(message.id) for message in missing)
+    untranslated = []
+    for message in missing:
+        if isinstance(message.id, tuple):
+            chinese = [catalogue.ngettext(message.id[0], message.id[1], n) for n in (1, 2)]
+        else:
+            chinese = [catalogue.gettext(message.id)]
+        english = [message.id] if isinstance(message.id, str) else list(message.id)
+        if any(text in english for text in chinese):
+            untranslated.append(message.id)
+    assert not untranslated, untranslated
 
 
 @pytest.mark.django_db

@@ -74,7 +74,8 @@ def demo():
 
 
 def _open(browser, base_url, language, viewport):
-    context = browser.new_context(locale="en-US", viewport=viewport)
+    # A browser 8 hours from the registry's time zone: the date fields add their time-zone note.
+    context = browser.new_context(locale="en-US", viewport=viewport, timezone_id="UTC")
     context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
     page = context.new_page()
     page.goto(f"{base_url}/admin/login/")
@@ -142,6 +143,9 @@ def test_change_page_has_the_timeline_folded_at_the_top(live_server, browser, de
         for raw in ("product_class", "price_cap", "actual_price", "registry (automatic)"):
             assert raw not in text, raw
         assert "登记系统（自动）" in text
+        # The admin scripts' strings too (its JavaScript catalogue).
+        note = page.locator(".timezonewarning").first
+        expect(note).to_contain_text("注意：请按 Asia/Shanghai 时区输入时间")
     _within(page, timeline.locator("summary"), viewport["width"])
     # Final actions look like it; renewal does not.
     revoke = page.locator(".license-actions").get_by_role("link", name=WORDS[language]["revoke"], exact=True)
