@@ -242,3 +242,27 @@ def test_calls_domain_filter_names_every_choice(client, regulator, hangzhou):
     assert labels[:3] == ["All", "Health", "Transport"]
     assert labels[-1] == "None listed"
     assert "-" not in labels
+
+
+# The object tools ---------------------------------------------------------------------------------------
+
+
+def test_history_leads_to_the_timeline_and_the_public_page_is_linked(client, regulator, hangzhou):
+    license = factories.license_in("active", grantor=hangzhou)
+    history = reverse("admin:licensing_license_history", args=[license.pk])
+    response = client.get(history)
+    assert response.status_code == 302 and response["Location"] == _change(license) + "#timeline"
+    page = client.get(_change(license)).text
+    assert f'href="{reverse("licensing:license", args=[license.number])}">Public page</a>' in page
+    assert f'href="{history}"' not in page
+    draft = factories.license_in("draft", grantor=hangzhou)
+    assert "Public page" not in client.get(_change(draft)).text
+
+
+def test_history_of_a_license_elsewhere_is_not_found(client, hangzhou):
+    license = factories.license_in("active", grantor=hangzhou)
+    _regulator(client, factories.authority("430000"), "hn")
+    assert client.get(reverse("admin:licensing_license_history", args=[license.pk])).status_code == 404
+    client.logout()
+    response = client.get(reverse("admin:licensing_license_history", args=[license.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -255,6 +255,13 @@ class LicenseAdmin(RoleAdmin):
         extra_context = {**(extra_context or {}), **self._license_context(request, license)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Django's history lists the edits made through the change form only; the timeline has them all.
+        license = self.get_object(request, object_id)
+        if license is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return HttpResponseRedirect(self._change_url(license) + "#timeline")
+
     def _license_context(self, request, license):
         may_act = access.can_change_license(request.user, license)
         allowed = lifecycle.allowed_actions(license.status)
