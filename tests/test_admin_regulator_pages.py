@@ -161,10 +161,10 @@ def test_timeline_names_fields_and_the_registry_in_chinese(client, regulator, ha
 # Action pages ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["transition", "renew"])
-def test_action_pages_use_the_admins_breadcrumbs(client, regulator, hangzhou, page):
+@pytest.mark.parametrize("which", ["transition", "renew"])
+def test_action_pages_use_the_admins_breadcrumbs(client, regulator, hangzhou, which):
     license = factories.license_in("active", grantor=hangzhou)
-    if page == "transition":
+    if which == "transition":
         url = _transition(license, "suspend")
     else:
         url = reverse("admin:licensing_license_renew", args=[license.pk])

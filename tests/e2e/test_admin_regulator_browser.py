@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from licensing import compliance, lifecycle
+from licensing.dates import local_today
 from licensing.models import License
 from licensing.reminders import run_sweep
 
@@ -48,6 +49,7 @@ WORDS = {
         "flagged_link": "今日有合规标记的授权许可",
         "product_changed": "产品“",
         "date_filter": "按授权期限截止日筛选",
+        "public_page": "公开页面",
     },
     "en": {
         "revoke": "Revoke",
@@ -62,6 +64,7 @@ WORDS = {
         "flagged_link": "Licenses with compliance flags today",
         "product_changed": "Product “",
         "date_filter": "Filter by term end",
+        "public_page": "Public page",
     },
 }
 
@@ -152,6 +155,8 @@ def test_change_page_has_the_timeline_folded_at_the_top(live_server, browser, de
     renew = page.locator(".license-actions").get_by_role("link", name=WORDS[language]["renew"], exact=True)
     expect(revoke).to_have_css("background-color", DANGER_RED)
     assert renew.evaluate("e => getComputedStyle(e).backgroundColor") != DANGER_RED
+    # Django's History (form edits only) leads to the timeline; the public page is a link away.
+    expect(page.locator(".object-tools a")).to_have_text(WORDS[language]["public_page"])
     if language == "en" and viewport == DESKTOP:
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(DOCS / "admin-change-page.png"))
@@ -176,6 +181,8 @@ def test_revoking_names_the_consequence_and_a_stale_page_leads_to_the_current_ve
     consequence = page.locator("#consequence")
     expect(consequence).to_contain_text(words["final"])
     expect(consequence).to_contain_text(words["revoked_for_good"])
+    # The date picker shows today, in either language.
+    expect(page.locator("input[name=occurred_on]")).to_have_value(local_today().isoformat())
     confirm = page.get_by_role("button", name=words["confirm_revoke"])
     expect(confirm).to_have_css("background-color", DANGER_RED)
     _within(page, confirm, viewport["width"])
