@@ -31,9 +31,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from licensing import outbox, reminders  # noqa: E402
+from licensing import outbox, reminders, sweep  # noqa: E402
 from licensing.dates import local_today  # noqa: E402
-from licensing.reminders import run_full_sweep  # noqa: E402
+from licensing.sweep import run_full_sweep  # noqa: E402
 from licensing.synthetic import generate  # noqa: E402
 from registry.celery import app as celery_app  # noqa: E402
 
@@ -53,7 +53,7 @@ def populate(count: int, today: datetime.date) -> dict:
 
 
 PHASES = [
-    ("activate/end", reminders, "run_sweep"),
+    ("activate/end", sweep, "run_sweep"),
     ("record reminders", reminders, "create_due_reminders"),
     ("enqueue sends", outbox, "dispatch_due"),
 ]

@@ -10,7 +10,8 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import cache, calls, notifications, signals
+        # notifications and reminders register their outbox kinds on import: every process has them.
+        from . import cache, calls, notifications, reminders, signals  # noqa: F401
         from .models import Authority, Call, Domain, Finding, Operator, Product
 
         signals.license_events_recorded.connect(

@@ -25,6 +25,12 @@ class LicenseStatus(models.TextChoices):
         return frozenset({cls.EXPIRED, cls.RENEWED, cls.WITHDRAWN, cls.REVOKED, cls.TERMINATED})
 
     @classmethod
+    def in_force(cls) -> tuple["LicenseStatus", ...]:
+        """States of a license in force: its term has started and it has not ended (a suspended license
+        is still in force, its operation paused). A tuple, so that queries filtering on it read the same."""
+        return (cls.ACTIVE, cls.SUSPENDED)
+
+    @classmethod
     def amendable(cls) -> frozenset["LicenseStatus"]:
         """States whose fields change only by an amendment with a reason."""
         return frozenset({cls.GRANTED, cls.ACTIVE, cls.SUSPENDED})

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from . import access, history
 from .choices import EventAction
+from .display import long_date
 from .models import License
-from .templatetags.registry_public import long_date
 
 FEED_ENTRIES = 50
 

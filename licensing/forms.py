@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from . import access, reports, verify
+from . import access, status_counts, verify
 from .choices import DataDomain, LicenseStatus
 from .identifiers import (
     USCC_LENGTH,
@@ -139,7 +139,7 @@ class LicenseFilters:
                 granted_by(Q(division_code__startswith=division_prefix(self.division)))
             )
         if self.expires_within:
-            return reports.expiring_within(licenses, self.expires_within)
+            return status_counts.expiring_within(licenses, self.expires_within)
         return licenses
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .reminders import last_sweep
+from .sweep import last_sweep
 
 logger = logging.getLogger(__name__)
 

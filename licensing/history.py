@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .choices import EventAction, LicenseStatus
+from .display import in_language, long_date
 from .models import License, LicenseEvent
 from .models.licenses import DEAD_SUCCESSOR_STATES
-from .templatetags.registry_compliance import in_language
 
 S = LicenseStatus
 
@@ -70,6 +70,13 @@ def public_actor(event: LicenseEvent) -> str:
         authority = event.actor_authority
         return in_language(authority.name, authority.name_en)
     return str(REGISTRY_ACTOR if event.actor_id is None else REGISTRY_STAFF)
+
+
+def recorded_actor(event: LicenseEvent) -> str:
+    """The actor as the record names it, for those who see the details (the regulators' admin): the login
+    name, or "registry (automatic)" in the reader's language for the registry's own acts (which the
+    record keeps in English)."""
+    return str(REGISTRY_ACTOR) if event.actor_id is None else event.actor_repr
 
 
 def actor_shown(event: LicenseEvent, user) -> str:
@@ -221,8 +228,6 @@ def renewal_line_numbers(licenses: Iterable[License]) -> set[str]:
 def correction_summary(correction: LicenseEvent) -> str:
     """What a correction changed, in a sentence: "“Granted” of 1 October 2023 now took effect on
     29 September 2023." (`correction.corrects` loaded)."""
-    from .templatetags.registry_public import long_date
-
     corrected = correction.corrects
     parts = []
     if "occurred_on" in correction.changes:

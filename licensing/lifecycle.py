@@ -1,26 +1,23 @@
-"""The one way a license changes: creation, status transitions, edits and renewal.
+"""The one way a license changes: creation, status transitions, edits, renewal and corrections.
 
 Admin, API, sweep and commands all call these functions. Each one locks the license row, checks the
 version the caller saw, writes the change and its LicenseEvent in one transaction, and announces the
-change (signals.license_changed) only after the transaction commits. The sweep's activations and expiries
-go through transition_due, which applies transition()'s checks (_target) to many rows at once.
+change (signals.license_changed) only after the transaction commits (the toolkit for that is
+licensing.writes). The sweep's activations and expiries go through sweep.transition_due, which applies
+transition()'s checks (target_status) to many rows at once.
 """
 
-import dataclasses
 import datetime
 import decimal
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.middleware import current_request_id
-
-from . import access
+from . import writes
 from .choices import EventAction, LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import (
@@ -34,12 +31,11 @@ from .exceptions import (
     UnknownAction,
 )
 from .models import Authority, Domain, License, LicenseEvent
-from .signals import license_changed, license_events_recorded
 
 S, A = LicenseStatus, LicenseAction
 
 # action -> (the states it may start from, the state it leads to). Expire leads to `renewed` instead
-# where a successor exists (see _target).
+# where a successor exists (see target_status).
 TRANSITIONS: dict[LicenseAction, tuple[frozenset[LicenseStatus], LicenseStatus]] = {
     A.LIST: (frozenset({S.DRAFT}), S.LISTED),
     A.GRANT: (frozenset({S.DRAFT, S.LISTED}), S.GRANTED),
@@ -82,8 +78,6 @@ EDITABLE_FIELDS = (
     "origin",
 )
 
-SYSTEM_ACTOR_REPR = "registry (automatic)"
-
 
 def allowed_actions(status: str) -> list[LicenseAction]:
     """The actions allowed from `status`, in the table's order."""
@@ -107,7 +101,7 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
         license.data_domains.set(domain_rows)
         if co_grantors:
             license.co_grantors.add(*co_grantors)
-        event = _record(
+        event = writes.record(
             license,
             EventAction.CREATE,
             from_status="",
@@ -115,7 +109,7 @@ def create_license(*, actor, occurred_on: datetime.date | None = None, **fields)
             actor=actor,
             occurred_on=occurred_on,
         )
-        _announce(license, [event])
+        writes.announce(license, [event])
     return license
 
 
@@ -135,13 +129,13 @@ def transition(
     once, as a second event (and expires as a third where the term has also ended). Returns the license
     as saved; the caller's instance is updated too.
     """
-    action = _parse_action(action)
+    action = parse_action(action)
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(license, expected_version)
+        locked = writes.lock(license, expected_version)
         if occurred_on is None:
             # activate and expire take effect on the day the term makes them due; the rest today.
-            occurred_on = _due_on(locked, action) if action in TERM_ACTIONS else None
+            occurred_on = due_on(locked, action) if action in TERM_ACTIONS else None
         last = _last_public_day(locked)
         events = [_apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on, last=last)]
         today = local_today()
@@ -157,114 +151,12 @@ def transition(
                 events.append(
                     _apply(locked, A.EXPIRE, actor=actor, reason="", occurred_on=expired_on, last=last)
                 )
-        _announce(locked, events)
-    _refresh(license, locked)
+        writes.announce(locked, events)
+    writes.refresh(license, locked)
     return license
 
 
-@dataclasses.dataclass
-class DueOutcome:
-    """What transition_due did: the licenses it moved, as saved, and why it left each of the others."""
-
-    moved: list[License] = dataclasses.field(default_factory=list)
-    refused: dict[int, LicensingError] = dataclasses.field(default_factory=dict)
-
-
-def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
-    """Activate or expire the licenses with keys `pks`, whose term made it due, for the registry itself
-    (the sweep).
-
-    The rules and what is written are transition()'s; only the queries are shared, so that their number
-    grows by the batch, not by the license (the sweep passes 100 at a time). The rows are locked together,
-    in key order (two sweeps cannot deadlock); their data domains and live successors are read in one
-    query each; each license is checked under the lock; those that pass are written with a
-    compare-and-set update per new status (per CAS_BATCH rows) and one insert of their events. A license
-    its checks refuse is left as it was and reported in `refused`, and the others still move; a key with
-    no license is in neither.
-
-    The compare-and-set cannot miss while the locks hold (PostgreSQL's row locks; SQLite's single
-    writer). Should it miss all the same, nothing of the batch is kept and each license goes through
-    transition() on its own.
-
-    Each change is recorded on the day the term made it due, whenever this runs: an activation on the
-    term's first day, an expiry on the day after its last.
-    """
-    action = _parse_action(action)
-    if action not in TERM_ACTIONS:
-        raise ValueError(f"transition_due takes the term-driven actions, not {action!r}")
-    pks = sorted(set(pks))
-    try:
-        with transaction.atomic():
-            return _transition_batch(pks, action)
-    except _BatchContended:
-        return _transition_each(pks, action)
-
-
-class _BatchContended(Exception):
-    """A row changed between the batch's lock and its write."""
-
-
-def _transition_batch(pks: list[int], action: LicenseAction) -> DueOutcome:
-    outcome = DueOutcome()
-    locked_rows = list(
-        License.objects.select_for_update(of=("self",))
-        .select_related("grantor")
-        .prefetch_related("data_domains")
-        .filter(pk__in=pks)
-        .order_by("pk")
-    )
-    renewed = set()
-    if action == A.EXPIRE:
-        # Read under the locks, so that a renewal committed while this waited for them is seen.
-        renewed = set(
-            License.objects.live_successors()
-            .filter(predecessor__in=pks)
-            .order_by()
-            .values_list("predecessor_id", flat=True)
-        )
-    lasts = _last_public_days(pks)
-    changes, events = [], []
-    for locked in locked_rows:
-        try:
-            target = _target(locked, action, reason="", renewed=locked.pk in renewed)
-            check_occurred_on(
-                _due_on(locked, action), license=locked, action=action, last=lasts.get(locked.pk)
-            )
-        except LicensingError as error:
-            outcome.refused[locked.pk] = error
-            continue
-        changes.append((locked, target))
-        events.append(
-            _event(
-                locked,
-                action,
-                from_status=locked.status,
-                to_status=target,
-                actor=None,
-                occurred_on=_due_on(locked, action),
-            )
-        )
-    _save_statuses(changes)
-    LicenseEvent.objects.bulk_create(events)
-    for (locked, _status), event in zip(changes, events, strict=True):
-        _announce(locked, [event])
-        outcome.moved.append(locked)
-    return outcome
-
-
-def _transition_each(pks: list[int], action: LicenseAction) -> DueOutcome:
-    outcome = DueOutcome()
-    for license in License.objects.filter(pk__in=pks).order_by("pk"):
-        try:
-            outcome.moved.append(
-                transition(license, action, actor=None, occurred_on=_due_on(license, action))
-            )
-        except LicensingError as error:
-            outcome.refused[license.pk] = error
-    return outcome
-
-
-def _due_on(license: License, action: LicenseAction) -> datetime.date | None:
+def due_on(license: License, action: LicenseAction) -> datetime.date | None:
     """The day the term made `action` due: None where the license has no such term (it is refused)."""
     if action == A.ACTIVATE:
         return license.term_start
@@ -287,18 +179,18 @@ def edit(
     """
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(license, expected_version)
+        locked = writes.lock(license, expected_version)
         diff, domains = _prepare_edit(locked, changes, reason)
         if not diff:
-            _refresh(license, locked)
+            writes.refresh(license, locked)
             return license
         occurred_on = check_occurred_on(occurred_on, license=locked)
-        _save(locked, [field for field in diff if field not in ("data_domains", "co_grantors")])
+        writes.save(locked, [field for field in diff if field not in ("data_domains", "co_grantors")])
         if "data_domains" in diff:
             locked.data_domains.set(domains)
         if "co_grantors" in diff:
             locked.co_grantors.set(changes["co_grantors"])
-        event = _record(
+        event = writes.record(
             locked,
             EventAction.AMEND if locked.status in LicenseStatus.amendable() else EventAction.EDIT,
             from_status=locked.status,
@@ -308,8 +200,8 @@ def edit(
             changes=diff,
             occurred_on=occurred_on,
         )
-        _announce(locked, [event])
-    _refresh(license, locked)
+        writes.announce(locked, [event])
+    writes.refresh(license, locked)
     return license
 
 
@@ -369,7 +261,7 @@ def renew(
     Returns the successor.
     """
     with transaction.atomic():
-        locked = _lock(license, expected_version)
+        locked = writes.lock(license, expected_version)
         late_floor = _late_renewal_floor(locked, occurred_on)
         if locked.status != LicenseStatus.ACTIVE and late_floor is None:
             raise ActionNotAllowed(
@@ -431,7 +323,7 @@ def renew(
         if co_grantors := list(locked.co_grantors.all()):
             successor.co_grantors.add(*co_grantors)
         events = [
-            _record(
+            writes.record(
                 successor,
                 EventAction.GRANT,
                 from_status="",
@@ -445,9 +337,9 @@ def renew(
         was = LicenseStatus(locked.status)
         if late_floor is not None:
             locked.status, locked.status_changed_at = S.RENEWED, timezone.now()
-        _save(locked, ["status", "status_changed_at"] if late_floor is not None else [])
+        writes.save(locked, ["status", "status_changed_at"] if late_floor is not None else [])
         predecessor_events = [
-            _record(
+            writes.record(
                 locked,
                 EventAction.RENEW,
                 # In force on the day it was renewed, whenever that is recorded.
@@ -461,7 +353,7 @@ def renew(
         ]
         if late_floor is not None:
             predecessor_events.append(
-                _record(
+                writes.record(
                     locked,
                     EventAction.EXPIRE,
                     from_status=was,
@@ -470,9 +362,9 @@ def renew(
                     occurred_on=locked.term_end + datetime.timedelta(days=1),
                 )
             )
-        _announce(locked, predecessor_events)
-        _announce(successor, events)
-    _refresh(license, locked)
+        writes.announce(locked, predecessor_events)
+        writes.announce(successor, events)
+    writes.refresh(license, locked)
     return successor
 
 
@@ -552,10 +444,10 @@ def _ordering_events(licenses):
 
 
 def _last_public_day(license: License) -> datetime.date | None:
-    return _last_public_days([license.pk]).get(license.pk)
+    return last_public_days([license.pk]).get(license.pk)
 
 
-def _last_public_days(pks) -> dict[int, datetime.date]:
+def last_public_days(pks) -> dict[int, datetime.date]:
     """The effective day of the latest public event of each license of `pks`; one query."""
     rows = _ordering_events(pks).order_by().values("license_id").annotate(last=Max("effective_on"))
     return {row["license_id"]: row["last"] for row in rows}
@@ -597,7 +489,7 @@ def correct_event(
     if not reason:
         raise ReasonRequired(_("Give the reason for the correction."))
     with transaction.atomic():
-        locked = _lock(event.license, expected_version)
+        locked = writes.lock(event.license, expected_version)
         original = LicenseEvent.objects.with_effective_day().filter(pk=event.pk, license=locked).first()
         if original is None or original.action == EventAction.CORRECT or original.to_status == S.DRAFT:
             raise InvalidLicense(
@@ -625,8 +517,8 @@ def correct_event(
             raise InvalidLicense(
                 {"occurred_on": [_("Nothing to correct: give another effective day or another reason.")]}
             )
-        _save(locked, [])
-        correction = _event(
+        writes.save(locked, [])
+        correction = writes.new_event(
             locked,
             EventAction.CORRECT,
             from_status="",
@@ -638,8 +530,8 @@ def correct_event(
         )
         correction.corrects = original
         correction.save(force_insert=True)
-        _announce(locked, [correction])
-    _refresh(event.license, locked)
+        writes.announce(locked, [correction])
+    writes.refresh(event.license, locked)
     return LicenseEvent.objects.with_effective_day().select_related("license").get(pk=correction.pk)
 
 
@@ -692,7 +584,7 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
     co_grantors = changes.pop("co_grantors", None)
     diff = {}
     for field, value in changes.items():
-        before = _jsonable(getattr(current, field))
+        before = writes.jsonable(getattr(current, field))
         model_field = License._meta.get_field(field)
         if not model_field.is_relation:
             # Compare stored forms: "100" and Decimal("100.00") are the same consideration.
@@ -703,7 +595,7 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
             if isinstance(value, decimal.Decimal) and value.is_finite():
                 value = value.quantize(decimal.Decimal(1).scaleb(-model_field.decimal_places))
         setattr(current, field, value)
-        after = _jsonable(getattr(current, field))
+        after = writes.jsonable(getattr(current, field))
         if before != after:
             diff[field] = [before, after]
     _check_term_change(current, diff)
@@ -716,8 +608,8 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
         # Recorded as the data domains are: the sorted lists before and after.
         given = co_grantors if co_grantors is not None else current.co_grantors.all()
         rows = _check_co_grantors(current, given)
-        before = [_jsonable(row) for row in current.co_grantors.order_by("pk")]
-        after = [_jsonable(row) for row in sorted(rows, key=lambda row: row.pk)]
+        before = [writes.jsonable(row) for row in current.co_grantors.order_by("pk")]
+        after = [writes.jsonable(row) for row in sorted(rows, key=lambda row: row.pk)]
         if before != after:
             diff["co_grantors"] = [before, after]
     if diff:
@@ -725,7 +617,8 @@ def _prepare_edit(current: License, changes: dict, reason: str) -> tuple[dict, l
     return diff, domains
 
 
-def _parse_action(action) -> LicenseAction:
+def parse_action(action) -> LicenseAction:
+    """The action `action` names, or UnknownAction listing those there are."""
     try:
         return LicenseAction(action)
     except ValueError:
@@ -768,7 +661,7 @@ def _check_term_change(current: License, diff: dict) -> None:
     """An amendment may not contradict the state: a license in force has a started term, and a renewed
     one ends the day before its successor starts."""
     errors = {}
-    in_force = current.status in (S.ACTIVE, S.SUSPENDED)
+    in_force = current.status in S.in_force()
     if "term_start" in diff and in_force and current.term_start and current.term_start > local_today():
         errors["term_start"] = [_("A license in force cannot have a term that starts in the future.")]
     if "term_end" in diff and current.term_end:
@@ -785,23 +678,11 @@ def _check_term_change(current: License, diff: dict) -> None:
         raise InvalidLicense(errors)
 
 
-def _lock(license: License, expected_version: int | None) -> License:
-    """The license row, locked until the transaction ends (select_for_update; SQLite locks the whole
-    database for writers instead). The version check happens under the lock, so two callers that saw
-    the same version cannot both proceed."""
-    # of=("self",): lock the license row only. Locking the joined grantor row too would make every write
-    # for one grantor queue behind every other, and can deadlock with number allocation.
-    locked = License.objects.select_for_update(of=("self",)).select_related("grantor").get(pk=license.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(expected_version, locked.version)
-    return locked
-
-
 def _apply(
     locked: License, action: LicenseAction, *, actor, reason: str, occurred_on, last=None
 ) -> LicenseEvent:
     current = LicenseStatus(locked.status)
-    target = _target(locked, action, reason=reason)
+    target = target_status(locked, action, reason=reason)
     occurred_on = check_occurred_on(occurred_on, license=locked, action=action, last=last)
     locked.status = target
     locked.status_changed_at = timezone.now()
@@ -812,8 +693,8 @@ def _apply(
         # withdrawn never gets one (it was never public).
         locked.number = License.allocate_number(locked.grantor.division_code, occurred_on.year)
         fields.append("number")
-    _save(locked, fields)
-    return _record(
+    writes.save(locked, fields)
+    return writes.record(
         locked,
         action,
         from_status=current,
@@ -824,7 +705,7 @@ def _apply(
     )
 
 
-def _target(
+def target_status(
     locked: License, action: LicenseAction, *, reason: str, renewed: bool | None = None
 ) -> LicenseStatus:
     """The state `action` leads the locked license to, or the exception that refuses it; writes nothing.
@@ -882,128 +763,11 @@ def _require(license: License, status: str) -> None:
         )
 
 
-def _save(locked: License, fields: list[str]) -> None:
-    """Write `fields` and bump the version, but only if the row still has the version read under the lock.
-
-    The compare-and-set is what keeps concurrent writers honest on every database: on PostgreSQL the
-    row lock already queues them, and the condition makes the version rule hold even without it.
-    """
-    values = {field: getattr(locked, field) for field in fields}
-    values["version"] = locked.version + 1
-    values["updated_at"] = timezone.now()
-    if License.objects.filter(pk=locked.pk, version=locked.version).update(**values) != 1:
-        current = License.objects.filter(pk=locked.pk).values_list("version", flat=True).first()
-        raise StaleVersion(locked.version, current)
-    locked.version += 1
-    locked.updated_at = values["updated_at"]
-
-
-# Rows per compare-and-set update: each row is a condition of its WHERE clause (SQLite refuses an
-# expression tree deeper than 1,000).
-CAS_BATCH = 500
-
-
-def _save_statuses(changes: list[tuple[License, LicenseStatus]]) -> None:
-    """Set each locked license to its new status, as _save would: an update per status (per CAS_BATCH
-    rows), a compare-and-set on every row's version. Raises _BatchContended where a row was not at its
-    version."""
-    now = timezone.now()
-    by_status = defaultdict(list)
-    for locked, status in changes:
-        by_status[status].append(locked)
-    batches = [
-        (status, rows[start : start + CAS_BATCH])
-        for status, rows in by_status.items()
-        for start in range(0, len(rows), CAS_BATCH)
-    ]
-    for status, rows in batches:
-        unchanged = Q(*(Q(pk=row.pk, version=row.version) for row in rows), _connector=Q.OR)
-        updated = License.objects.filter(unchanged).update(
-            status=status, status_changed_at=now, updated_at=now, version=F("version") + 1
-        )
-        if updated != len(rows):
-            raise _BatchContended()
-        for row in rows:
-            row.status, row.status_changed_at, row.updated_at = status, now, now
-            row.version += 1
-
-
-def _record(license, action, **fields) -> LicenseEvent:
-    event = _event(license, action, **fields)
-    event.save(force_insert=True)
-    return event
-
-
-def _event(
-    license, action, *, from_status, to_status, actor, occurred_on, reason="", changes=None
-) -> LicenseEvent:
-    """The event recording `action`, not yet saved."""
-    return LicenseEvent(
-        license=license,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        actor=actor,
-        actor_repr=_actor_repr(actor),
-        actor_authority_id=_actor_authority_id(actor),
-        changes=changes or {},
-        occurred_on=occurred_on,
-        request_id=current_request_id(),
-    )
-
-
-def _actor_authority_id(actor) -> int | None:
-    """The authority `actor` acts for (their regulator profile's), which the public is shown."""
-    regulator = access.regulator_of(actor) if actor is not None else None
-    return regulator.authority_id if regulator is not None else None
-
-
-def _actor_repr(actor) -> str:
-    if actor is None:
-        return SYSTEM_ACTOR_REPR
-    full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
-    username = actor.get_username()
-    return f"{username} ({full_name})" if full_name else username
-
-
-def _announce(license: License, events: list[LicenseEvent]) -> None:
-    """Record what goes with the events in their transaction (outbox rows), then tell listeners
-    (caches, feeds) once the change is committed, and never before."""
-    license_events_recorded.send(sender=License, license=license, events=events)
-    # robust: a failing listener (a mail server down) is logged, never turned into an error for a change
-    # that has already been committed.
-    transaction.on_commit(
-        lambda: license_changed.send(sender=License, license=license, events=events), robust=True
-    )
-
-
-def _refresh(target: License, source: License) -> None:
-    """Copy the saved state into the caller's instance, so it can be used for the next call."""
-    if target is source:
-        return
-    for field in License._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    target._prefetched_objects_cache = {}
-
-
-def _jsonable(value):
-    """A JSON-safe form of a field value for the event's diff."""
-    if isinstance(value, models.Model):
-        return {"id": value.pk, "label": str(value)}
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
 __all__ = [
     "EDITABLE_FIELDS",
     "REASON_REQUIRED",
     "TERM_ACTIONS",
     "TRANSITIONS",
-    "DueOutcome",
     "LicensingError",
     "allowed_actions",
     "check_create",
@@ -1011,8 +775,11 @@ __all__ = [
     "check_occurred_on",
     "correct_event",
     "create_license",
+    "due_on",
     "edit",
+    "last_public_days",
+    "parse_action",
     "renew",
+    "target_status",
     "transition",
-    "transition_due",
 ]

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.middleware import current_request_id
 
-from .lifecycle import _actor_repr
 from .models import Operator, OperatorEvent
+from .writes import actor_repr
 
 # The fields an edit may change: the operator's identity, contacts and the record's origin.
 EDITABLE_FIELDS = (
@@ -54,7 +54,7 @@ def edit_operator(operator: Operator, changes: dict, *, actor, reason: str = "")
             operator=locked,
             actor=actor,
             # Named as license events name their actors, so both histories read alike.
-            actor_repr=_actor_repr(actor),
+            actor_repr=actor_repr(actor),
             changes=diff,
             reason=(reason or "").strip(),
             request_id=current_request_id(),

@@ -1,5 +1,10 @@
-"""The outbox protocol: how an owed email (an ExpiryReminder or a LifecycleNotification row) is handed to a
-worker, claimed, and recorded as sent, failed or not needed.
+"""The outbox protocol: how an owed email (a row of an outbox kind: an ExpiryReminder, a
+LifecycleNotification...) is handed to a worker, claimed, sent, and recorded as sent, failed or not needed.
+
+Kinds plug in: the module that owns a kind calls `register(kind, model=..., message=...)` when it is
+imported (licensing.reminders, licensing.notifications; LicensingConfig.ready imports them in every
+process), and this module never names them. The model has the fields of models.OutboxRow; `message(row)`
+returns the email to send, or raises NotNeeded.
 
 - A row is `pending` from creation; its send task is enqueued only after the row is committed.
 - A worker claims the row with one conditional UPDATE (claimed_at, attempts + 1). The claim is a lease:
@@ -11,6 +16,8 @@ worker, claimed, and recorded as sent, failed or not needed.
   moment has passed; after LICENSING_SEND_MAX_ATTEMPTS attempts the row is `failed` until a regulator
   retries it from the admin. No task waits in Redis with an ETA or a long countdown (Redis would hand it
   out again after its visibility timeout).
+- The send task is published by its name (SEND_TASK, licensing.tasks.deliver), so that nothing here
+  imports the task module, which imports this one.
 - Enqueueing fails open: with the broker unreachable the failure is logged and the row stays pending, so
   the next sweep after the broker returns sends what is owed. Publishing is one attempt bounded by
   CELERY_BROKER_TIMEOUT_SECONDS (settings), and after a failure this process skips publishing to that
@@ -21,21 +28,57 @@ import dataclasses
 import datetime
 import logging
 import time
+from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
-from .models import ExpiryReminder, LifecycleNotification, OutboxState
+from .models import OutboxState
 
 logger = logging.getLogger(__name__)
 
-# The kinds of outbox rows, by the name their send tasks carry.
-KINDS = {"expiry_reminder": ExpiryReminder, "lifecycle_notification": LifecycleNotification}
-KIND_OF = {model: kind for kind, model in KINDS.items()}
+# The Celery task that sends one row (licensing.tasks.deliver), by its name.
+SEND_TASK = "licensing.deliver"
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """A kind of outbox row: its model, the email a row sends, and what building that email reads."""
+
+    name: str
+    model: type
+    message: Callable[..., EmailMessage]
+    related: tuple[str, ...] = ()
+
+
+class NotNeeded(Exception):
+    """Raised by a kind's `message`: the row need not be sent any more (the reason is recorded)."""
+
+
+# Kind name -> Kind, in registration order (the order dispatch_due reads them in).
+KINDS: dict[str, Kind] = {}
+
+
+def register(
+    name: str, *, model, message: Callable[..., EmailMessage], related: tuple[str, ...] = ()
+) -> Kind:
+    """Make rows of `model` outbox rows named `name`: `message(row)` builds the email a row sends (or raises
+    NotNeeded), reading the row with select_related(*related). Registering a kind again replaces it."""
+    kind = Kind(name, model, message, tuple(related))
+    KINDS[name] = kind
+    return kind
+
+
+def kind_of(model) -> str:
+    """The name of the outbox kind whose rows are `model`'s."""
+    return next(kind.name for kind in KINDS.values() if kind.model is model)
+
 
 BATCH_SIZE = 500
 BROKER_BACKOFF_SECONDS = 30.0
@@ -65,11 +108,9 @@ def enqueue(kind: str, pk: int) -> None:
 
 
 def _publish(kind: str, pk: int) -> bool:
-    from .tasks import deliver  # the task module imports this one
-
     # Either way the row stays pending and the next sweep offers it again: never let this turn a committed
     # change into an error page.
-    conf = deliver.app.conf
+    conf = current_app.conf
     broker = None if conf.task_always_eager else str(conf.broker_url)
     if broker is not None and _broker_down_until.get(broker, 0.0) > time.monotonic():
         logger.error(
@@ -80,7 +121,7 @@ def _publish(kind: str, pk: int) -> bool:
         )
         return False
     try:
-        deliver.delay(kind, pk)
+        _send_task(kind, pk, eager=broker is None)
     except OperationalError as error:
         if broker is not None:
             _broker_down_until[broker] = time.monotonic() + BROKER_BACKOFF_SECONDS
@@ -95,6 +136,17 @@ def _publish(kind: str, pk: int) -> bool:
     return True
 
 
+def _send_task(kind: str, pk: int, *, eager: bool) -> None:
+    if eager:
+        # send_task ignores task_always_eager: run the task here, as its delay() would. Autodiscovery
+        # registers it (licensing.tasks) the first time.
+        if SEND_TASK not in current_app.tasks:
+            current_app.loader.import_default_modules()
+        current_app.tasks[SEND_TASK].delay(kind, pk)
+    else:
+        current_app.send_task(SEND_TASK, args=(kind, pk))
+
+
 def dispatch_due(now: datetime.datetime) -> int:
     """Enqueue a send task for every row that may be claimed now. Returns how many were enqueued.
 
@@ -102,7 +154,8 @@ def dispatch_due(now: datetime.datetime) -> int:
     rows. A row another sweep also enqueues is claimed only once: the second task finds it claimed.
     """
     enqueued = 0
-    for kind, model in KINDS.items():
+    for kind, spec in KINDS.items():
+        model = spec.model
         last_pk = 0
         while True:
             batch = list(
@@ -129,7 +182,7 @@ class Claim:
 
     @property
     def model(self):
-        return KINDS[self.kind]
+        return KINDS[self.kind].model
 
     def _mine(self):
         """The row, as long as this claim still holds it."""
@@ -161,7 +214,7 @@ def claim(kind: str, pk: int) -> Claim | None:
     One conditional UPDATE: on PostgreSQL a second claimant waits for the first one's row lock and then
     re-checks the condition, which the first claim no longer meets, so exactly one of them wins.
     """
-    model = KINDS[kind]
+    model = KINDS[kind].model
     now = timezone.now()
     if not due(model, now).filter(pk=pk).update(claimed_at=now, attempts=F("attempts") + 1):
         return None
@@ -187,5 +240,38 @@ def retry(queryset) -> int:
             state=OutboxState.PENDING, attempts=0, claimed_at=None, next_attempt_at=timezone.now()
         )
         for pk in pks:
-            enqueue(KIND_OF[queryset.model], pk)
+            enqueue(kind_of(queryset.model), pk)
     return len(pks)
+
+
+def deliver(kind: str, pk: int) -> str:
+    """Claim the row, send its email and record the outcome. Returns what happened."""
+    claimed = claim(kind, pk)
+    if claimed is None:
+        return "skipped"
+    spec = KINDS[kind]
+    recipients: list[str] = []
+    try:
+        row = spec.model.objects.select_related(*spec.related).get(pk=pk)
+        try:
+            message = spec.message(row)
+        except NotNeeded as reason:
+            claimed.not_needed(str(reason))
+            return "not needed"
+        recipients = [*message.to, *message.cc]
+        if not recipients:
+            claimed.failed(
+                gettext(
+                    "Nobody to send it to: neither the operator nor the grantor's regulators have an email."
+                ),
+                [],
+                final=True,
+            )
+            return "failed"
+        message.send(using="default")
+    except Exception as error:
+        logger.warning("sending %s %s failed (attempt %s): %s", kind, pk, claimed.attempt, error)
+        claimed.failed(f"{type(error).__name__}: {error}", recipients)
+        return "failed"
+    claimed.sent(recipients)
+    return "sent"

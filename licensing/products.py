@@ -1,9 +1,9 @@
 """The one way a license's products and services, and their caps and prices, change.
 
 Every change is a change of the license: it takes the license's version the caller saw, bumps it, and
-records a LicenseEvent (action `product`) with the diff, in one transaction with the row lock of
-licensing.lifecycle. The pricing rules (发改价格〔2025〕65号) are checked here, so the admin, the API and
-the demo loader cannot disagree:
+records a LicenseEvent (action `product`) with the diff, in one transaction, with the write toolkit the
+lifecycle uses too (licensing.writes). The pricing rules (发改价格〔2025〕65号) are checked here, so the
+admin, the API and the demo loader cannot disagree:
 
 - no negative caps or prices;
 - a cap takes its date and document; a cap (or a posting of prices) dated after today is not today's;
@@ -20,13 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import writes
 from .choices import EventAction
 from .compliance import format_yuan
 from .dates import local_today
 from .exceptions import InvalidProduct, LicenseClosed, StaleVersion
-
-# The lifecycle's own building blocks: lock and version check, version bump, event, announcement.
-from .lifecycle import _announce, _jsonable, _lock, _record, _refresh, _save, check_occurred_on
+from .lifecycle import check_occurred_on
 from .models import License, Product
 
 # Fields a caller may set; the license, the timestamps and the id belong to the service.
@@ -62,12 +61,12 @@ def create_product(
 ) -> Product:
     """Add a product to `license`; returns it. The license's version goes up by one."""
     with transaction.atomic():
-        locked = _lock(license, expected_version)
+        locked = writes.lock(license, expected_version)
         product, diff = _prepare(locked, None, fields)
         product.save()
-        diff = {"product": [None, _jsonable(product)], **diff}
+        diff = {"product": [None, writes.jsonable(product)], **diff}
         _write_event(locked, diff, actor=actor, reason=reason, occurred_on=occurred_on)
-    _refresh(license, locked)
+    writes.refresh(license, locked)
     return product
 
 
@@ -82,14 +81,14 @@ def update_product(
 ) -> Product:
     """Change a product's fields (caps, prices, ...); a change that changes nothing writes nothing."""
     with transaction.atomic():
-        locked = _lock(product.license, expected_version)
+        locked = writes.lock(product.license, expected_version)
         current = Product.objects.select_for_update().get(pk=product.pk, license=locked)
         updated, diff = _prepare(locked, current, changes)
         if diff:
             updated.save()
-            diff = {"product": [_jsonable(updated), _jsonable(updated)], **diff}
+            diff = {"product": [writes.jsonable(updated), writes.jsonable(updated)], **diff}
             _write_event(locked, diff, actor=actor, reason=reason, occurred_on=occurred_on)
-    _refresh(product.license, locked)
+    writes.refresh(product.license, locked)
     for field in Product._meta.concrete_fields:
         setattr(product, field.attname, getattr(updated, field.attname))
     return product
@@ -120,7 +119,7 @@ def _prepare(license: License, current: Product | None, fields: dict) -> tuple[P
     errors: dict[str, list] = {}
     for field, value in fields.items():
         model_field = Product._meta.get_field(field)
-        before = _jsonable(getattr(product, field)) if current is not None else None
+        before = writes.jsonable(getattr(product, field)) if current is not None else None
         try:
             value = model_field.to_python(value)
         except ValidationError as error:
@@ -131,7 +130,7 @@ def _prepare(license: License, current: Product | None, fields: dict) -> tuple[P
         if isinstance(value, decimal.Decimal) and value.is_finite():
             value = value.quantize(decimal.Decimal(1).scaleb(-model_field.decimal_places))
         setattr(product, field, value)
-        after = _jsonable(getattr(product, field))
+        after = writes.jsonable(getattr(product, field))
         if current is None:
             if after not in (None, "", False):
                 diff[field] = [None, after]
@@ -227,8 +226,8 @@ def _validate(product: Product) -> None:
 
 def _write_event(locked: License, diff: dict, *, actor, reason: str, occurred_on) -> None:
     occurred_on = check_occurred_on(occurred_on, license=locked)
-    _save(locked, [])
-    event = _record(
+    writes.save(locked, [])
+    event = writes.record(
         locked,
         EventAction.PRODUCT,
         from_status=locked.status,
@@ -238,7 +237,7 @@ def _write_event(locked: License, diff: dict, *, actor, reason: str, occurred_on
         changes=diff,
         occurred_on=occurred_on,
     )
-    _announce(locked, [event])
+    writes.announce(locked, [event])
 
 
 __all__ = ["PRODUCT_FIELDS", "check_product", "create_product", "update_product"]

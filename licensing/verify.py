@@ -12,6 +12,7 @@ a granted license whose term has started is in force, one whose term has passed 
 import dataclasses
 import datetime
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -27,39 +28,31 @@ S = LicenseStatus
 ENDED = (S.EXPIRED, S.RENEWED, S.REVOKED, S.TERMINATED)
 
 
-class Headline:
-    """The verdict's one-word answer, by precedence (the first that applies wins)."""
+class Headline(models.TextChoices):
+    """The verdict's one-word answer, in order of precedence (the first that applies wins)."""
 
-    LICENSED = "licensed"
-    SUSPENDED = "suspended"
-    NOT_YET_IN_FORCE = "not_yet_in_force"
-    LISTED = "listed"
-    ENDED = "ended"
-    WITHDRAWN_ONLY = "withdrawn_only"
-    NO_LICENSE = "no_license"
+    LICENSED = "licensed", _("Licensed")
+    SUSPENDED = "suspended", _("Suspended")
+    NOT_YET_IN_FORCE = "not_yet_in_force", _("Granted, not yet in force")
+    LISTED = "listed", _("Listed, not licensed yet")
+    ENDED = "ended", _("License ended")
+    WITHDRAWN_ONLY = "withdrawn_only", _("Listed, then withdrawn: never licensed")
+    NO_LICENSE = "no_license", _("No license on record")
 
-    ORDER = (LICENSED, SUSPENDED, NOT_YET_IN_FORCE, LISTED, ENDED, WITHDRAWN_ONLY, NO_LICENSE)
-    LABELS = {
-        LICENSED: _("Licensed"),
-        SUSPENDED: _("Suspended"),
-        NOT_YET_IN_FORCE: _("Granted, not yet in force"),
-        LISTED: _("Listed, not licensed yet"),
-        ENDED: _("License ended"),
-        WITHDRAWN_ONLY: _("Listed, then withdrawn: never licensed"),
-        NO_LICENSE: _("No license on record"),
-    }
+    @classmethod
+    def precedence(cls, headline: str) -> int:
+        """The headline's rank: 0 for the one that wins over all others."""
+        return cls.values.index(headline)
 
 
-class UntilReason:
+class UntilReason(models.TextChoices):
     """Why a verdict gives no `until` day: nothing is in force on the day, or a license in force has a
     term whose end is not published (it is in force with no known last day)."""
 
-    NOT_IN_FORCE = "not_in_force"
-    TERM_END_NOT_PUBLISHED = "term_end_not_published"
-
-    CHOICES = (
-        (NOT_IN_FORCE, _("No license is in force on the day.")),
-        (TERM_END_NOT_PUBLISHED, _("A license in force has a term whose end is not published.")),
+    NOT_IN_FORCE = "not_in_force", _("No license is in force on the day.")
+    TERM_END_NOT_PUBLISHED = (
+        "term_end_not_published",
+        _("A license in force has a term whose end is not published."),
     )
 
 
@@ -123,7 +116,7 @@ class Verdict:
     def headline_label(self):
         if self.headline == Headline.LICENSED and self.until_reason == UntilReason.TERM_END_NOT_PUBLISHED:
             return LICENSED_TERM_NOT_PUBLISHED
-        return Headline.LABELS[self.headline]
+        return Headline(self.headline).label
 
     @property
     def in_force(self) -> list[LicenseOnDay]:
@@ -211,7 +204,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     licenses = load_co_grantors(list(licenses.flag_co_grantors().distinct()))
     states = [state for license in licenses if (state := _state_on(license, on, today))]
     states.sort(
-        key=lambda item: (Headline.ORDER.index(item.headline), -(item.license.term_end or on).toordinal())
+        key=lambda item: (Headline.precedence(item.headline), -(item.license.term_end or on).toordinal())
     )
     headline = states[0].headline if states else Headline.NO_LICENSE
     flags = [flag for state in states for flag in compliance.license_flags(state.license, today)]
@@ -267,6 +260,6 @@ def _projected(license: License, on: datetime.date) -> LicenseStatus:
     status = S(license.status)
     if status == S.GRANTED and license.term_start and license.term_start <= on:
         status = S.ACTIVE
-    if status in (S.ACTIVE, S.SUSPENDED) and license.term_end and license.term_end < on:
+    if status in S.in_force() and license.term_end and license.term_end < on:
         status = S.RENEWED if license.has_live_successor else S.EXPIRED
     return status

@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from licensing import lifecycle, notifications
 from licensing.models import Regulator
-from licensing.reminders import run_full_sweep
+from licensing.sweep import run_full_sweep
 from registry.celery import app as celery_app
 
 from . import factories

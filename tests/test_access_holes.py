@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from licensing import access, lifecycle, operators
+from licensing import access, lifecycle, operators, sweep
 from licensing.models import OperatorEvent, Regulator
 
 from . import factories
@@ -176,7 +176,7 @@ def test_anonymous_history_has_no_draft_stage_and_no_login_name(world):
 def test_the_authority_is_named_in_the_reader_s_language_and_the_sweep_as_the_registry(world):
     license = _draft_then_granted(world)
     with time_machine.travel(datetime.datetime(2026, 12, 1, 2, tzinfo=datetime.UTC), tick=False):
-        lifecycle.transition_due([license.pk], "activate")
+        sweep.transition_due([license.pk], "activate")
         body = (
             _api()
             .get(f"/api/v1/licenses/{license.number}/events/", HTTP_ACCEPT_LANGUAGE="en")

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from rest_framework.test import APIClient
 
-from licensing import feed, lifecycle
+from licensing import event_cursor, lifecycle
 from licensing.models import LicenseEvent
 
 from . import factories
@@ -93,8 +93,8 @@ def test_an_event_committing_late_is_not_skipped():
 
 
 def test_cursor_round_trip():
-    cursor = feed.Cursor(123456789, 42)
-    assert feed.Cursor.decode(cursor.encode()) == cursor
+    cursor = event_cursor.Cursor(123456789, 42)
+    assert event_cursor.Cursor.decode(cursor.encode()) == cursor
 
 
 def test_the_openapi_document_is_valid_without_warnings(tmp_path):

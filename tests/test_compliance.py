@@ -14,7 +14,7 @@ from django.utils import translation
 from licensing import compliance, lifecycle, products
 from licensing.choices import FlagCode, LicenseStatus
 from licensing.models import Finding, License, Operator
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from . import factories
 

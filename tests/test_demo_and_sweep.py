@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from licensing import cache, lifecycle, reminders
+from licensing import cache, lifecycle, sweep, writes
 from licensing.choices import DivisionLevel, LicenseStatus, RecordOrigin
 from licensing.identifiers import is_valid_uscc
 from licensing.models import Authority, License, LicenseEvent, Operator
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from . import factories
 
@@ -160,7 +160,7 @@ def test_sweep_activates_and_expires_on_the_right_days_and_is_idempotent():
     assert granted.status == "expired"
     # Recorded on the day after the last day in force, even though the sweep ran later.
     assert granted.events.get(action="expire").occurred_on == granted.term_end + D(days=1)
-    assert granted.events.get(action="expire").actor_repr == lifecycle.SYSTEM_ACTOR_REPR
+    assert granted.events.get(action="expire").actor_repr == writes.SYSTEM_ACTOR_REPR
 
 
 def test_sweep_ends_a_renewed_license_before_activating_its_successor():
@@ -196,7 +196,7 @@ def test_sweep_queries_grow_with_due_licenses_not_with_all(django_assert_max_num
 def test_sweep_queries_grow_by_the_group_of_due_licenses_not_by_the_license(
     monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setattr(reminders, "COMMIT_EVERY", 10)
+    monkeypatch.setattr(sweep, "COMMIT_EVERY", 10)
     with time_machine.travel(TODAY, tick=False):
         _granted(TODAY + D(days=1), 20)
         for _ in range(10):

@@ -1,4 +1,4 @@
-"""lifecycle.transition_due, the sweep's way to activate and expire many licenses at once: the same rules
+"""sweep.transition_due, the sweep's way to activate and expire many licenses at once: the same rules
 and records as transition(), in a number of queries that does not grow with the licenses."""
 
 import datetime
@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from licensing import lifecycle
+from licensing import lifecycle, sweep
 from licensing.choices import LicenseAction, LicenseStatus
 from licensing.exceptions import ActionNotAllowed, InvalidLicense, NotDue, StaleVersion, UnknownAction
 from licensing.models import License, LicenseEvent
@@ -67,7 +67,7 @@ def test_the_same_outcome_and_record_as_transition(status, action):
             refusal = type(error)
         else:
             refusal = None
-        outcome = lifecycle.transition_due([other.pk], action)
+        outcome = sweep.transition_due([other.pk], action)
     if refusal is None:
         assert [moved.pk for moved in outcome.moved] == [other.pk]
         assert outcome.refused == {}
@@ -88,7 +88,7 @@ def test_a_refused_license_is_left_as_it_was_and_the_others_move():
     License.objects.filter(pk=broken.pk).update(scope="")  # damaged outside the services
     before = _record_of(broken)
     with time_machine.travel(licenses[0].term_end + D(days=1), tick=False):
-        outcome = lifecycle.transition_due([license.pk for license in [*licenses, not_yet]], A.EXPIRE)
+        outcome = sweep.transition_due([license.pk for license in [*licenses, not_yet]], A.EXPIRE)
     assert sorted(moved.pk for moved in outcome.moved) == [licenses[0].pk, licenses[2].pk]
     assert set(outcome.refused) == {broken.pk, not_yet.pk}
     assert isinstance(outcome.refused[broken.pk], InvalidLicense)
@@ -114,7 +114,7 @@ def test_expiry_ends_as_renewed_only_where_a_live_successor_took_over():
             expected_version=withdrawn.version,
         )
     with time_machine.travel(plain.term_end + D(days=1), tick=False):
-        outcome = lifecycle.transition_due([plain.pk, abandoned.pk, renewed.pk], A.EXPIRE)
+        outcome = sweep.transition_due([plain.pk, abandoned.pk, renewed.pk], A.EXPIRE)
     assert {moved.pk: moved.status for moved in outcome.moved} == {
         renewed.pk: S.RENEWED,
         abandoned.pk: S.EXPIRED,
@@ -136,7 +136,7 @@ def _queries_to_expire(count):
             licenses[0], term_end=TODAY + D(days=300), actor=None, expected_version=licenses[0].version
         )
     with time_machine.travel(TODAY + D(days=11), tick=False), CaptureQueriesContext(connection) as queries:
-        outcome = lifecycle.transition_due([license.pk for license in licenses], A.EXPIRE)
+        outcome = sweep.transition_due([license.pk for license in licenses], A.EXPIRE)
     assert len(outcome.moved) == count
     return len(queries)
 
@@ -148,14 +148,14 @@ def test_queries_do_not_grow_with_the_licenses():
 
 
 def test_a_large_batch_is_written_a_chunk_at_a_time(monkeypatch):
-    monkeypatch.setattr(lifecycle, "CAS_BATCH", 2)
+    monkeypatch.setattr(sweep, "CAS_BATCH", 2)
     with time_machine.travel(TODAY, tick=False):
         licenses = [factories.license_in(S.GRANTED) for _ in range(5)]
     with (
         time_machine.travel(licenses[0].term_start, tick=False),
         CaptureQueriesContext(connection) as queries,
     ):
-        outcome = lifecycle.transition_due([license.pk for license in licenses], A.ACTIVATE)
+        outcome = sweep.transition_due([license.pk for license in licenses], A.ACTIVATE)
     assert len(outcome.moved) == 5
     assert sum(query["sql"].startswith("UPDATE") for query in queries.captured_queries) == 3
     assert set(
@@ -171,16 +171,16 @@ def test_a_row_changed_under_the_lock_sends_each_license_through_transition(monk
     with time_machine.travel(TODAY, tick=False):
         licenses = [factories.license_in(S.GRANTED) for _ in range(3)]
     raced = licenses[1]
-    target = lifecycle._target
+    target = lifecycle.target_status
 
     def racing_target(locked, *args, **kwargs):
         if locked.pk == raced.pk:  # another writer, ignoring the lock
             License.objects.filter(pk=raced.pk).update(version=F("version") + 1)
         return target(locked, *args, **kwargs)
 
-    monkeypatch.setattr(lifecycle, "_target", racing_target)
+    monkeypatch.setattr(lifecycle, "target_status", racing_target)
     with time_machine.travel(licenses[0].term_start, tick=False):
-        outcome = lifecycle.transition_due([license.pk for license in licenses], A.ACTIVATE)
+        outcome = sweep.transition_due([license.pk for license in licenses], A.ACTIVATE)
     assert sorted(moved.pk for moved in outcome.moved) == [licenses[0].pk, licenses[2].pk]
     assert isinstance(outcome.refused[raced.pk], StaleVersion)
     for license in licenses:
@@ -192,10 +192,10 @@ def test_a_row_changed_under_the_lock_sends_each_license_through_transition(monk
 def test_only_term_actions_are_taken_in_bulk():
     license = factories.license_in(S.ACTIVE)
     with pytest.raises(ValueError, match="term-driven actions"):
-        lifecycle.transition_due([license.pk], A.SUSPEND)
+        sweep.transition_due([license.pk], A.SUSPEND)
     with pytest.raises(UnknownAction):
-        lifecycle.transition_due([license.pk], "close")
-    refused = lifecycle.transition_due([license.pk], A.ACTIVATE).refused
+        sweep.transition_due([license.pk], "close")
+    refused = sweep.transition_due([license.pk], A.ACTIVATE).refused
     assert isinstance(refused[license.pk], ActionNotAllowed)
 
 
@@ -204,7 +204,7 @@ def test_batch_events_carry_their_transaction_for_the_change_feed():
     with time_machine.travel(TODAY, tick=False):
         licenses = [factories.license_in(S.GRANTED) for _ in range(3)]
     with time_machine.travel(licenses[0].term_start, tick=False):
-        lifecycle.transition_due([license.pk for license in licenses], A.ACTIVATE)
+        sweep.transition_due([license.pk for license in licenses], A.ACTIVATE)
     txids = set(LicenseEvent.objects.filter(action=A.ACTIVATE).values_list("txid", flat=True))
     assert len(txids) == 1
     assert None not in txids
@@ -232,7 +232,7 @@ def test_a_renewal_committed_while_the_batch_waits_for_its_lock_ends_the_license
 
     def expire():
         try:
-            outcomes.append(lifecycle.transition_due([license.pk], A.EXPIRE))
+            outcomes.append(sweep.transition_due([license.pk], A.EXPIRE))
         except Exception as error:  # reported below, with the thread's own exception
             errors.append(error)
         finally:
@@ -243,9 +243,9 @@ def test_a_renewal_committed_while_the_batch_waits_for_its_lock_ends_the_license
             lifecycle.renew(
                 license, term_end=license.term_end + D(days=100), actor=None, expected_version=license.version
             )
-            sweep = threading.Thread(target=expire)
-            sweep.start()
+            worker = threading.Thread(target=expire)
+            worker.start()
             _until_another_backend_waits_for_my_lock()
-        sweep.join(timeout=60)
+        worker.join(timeout=60)
     assert errors == []
     assert [(moved.pk, moved.status) for moved in outcomes[0].moved] == [(license.pk, S.RENEWED)]

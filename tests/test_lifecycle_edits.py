@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from licensing import lifecycle
+from licensing import lifecycle, writes
 from licensing.choices import LicenseStatus
 from licensing.dates import local_today
 from licensing.exceptions import InvalidLicense, LicenseClosed, ReasonRequired, StaleVersion
@@ -311,7 +311,7 @@ def test_the_save_refuses_a_row_changed_under_it(monkeypatch):
     license = factories.license_in(S.ACTIVE)
     stale_copy = License.objects.get(pk=license.pk)
     License.objects.filter(pk=license.pk).update(version=license.version + 1)
-    monkeypatch.setattr(lifecycle, "_lock", lambda license, expected_version: stale_copy)
+    monkeypatch.setattr(writes, "lock", lambda license, expected_version: stale_copy)
     events = LicenseEvent.objects.count()
     with pytest.raises(StaleVersion):
         lifecycle.transition(license, "suspend", actor=None, reason="r")

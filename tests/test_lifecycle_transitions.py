@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from licensing import lifecycle
+from licensing import lifecycle, writes
 from licensing.choices import LicenseAction, LicenseStatus
 from licensing.dates import local_today
 from licensing.exceptions import ActionNotAllowed, ReasonRequired, UnknownAction
@@ -205,4 +205,4 @@ def test_actor_is_recorded_and_frozen():
     regulator.save()
     event.refresh_from_db()
     assert event.actor_repr == "zhang (Zhang Wei)"
-    assert license.events.get(action="create").actor_repr == lifecycle.SYSTEM_ACTOR_REPR
+    assert license.events.get(action="create").actor_repr == writes.SYSTEM_ACTOR_REPR

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
-from licensing import lifecycle, notifications, outbox, reminders
+from licensing import lifecycle, outbox, reminders
 from licensing.models import ExpiryReminder, LifecycleNotification, OutboxState
 
 from .outbox_support import D, active_license, running_tasks, shanghai, sweep_at
@@ -91,7 +91,7 @@ def test_a_claim_is_exclusive_while_its_lease_holds():
         first = outbox.claim("expiry_reminder", reminder.pk)
         assert first is not None and first.attempt == 1
         assert outbox.claim("expiry_reminder", reminder.pk) is None
-        assert notifications.deliver("expiry_reminder", reminder.pk) == "skipped"
+        assert outbox.deliver("expiry_reminder", reminder.pk) == "skipped"
 
 
 def test_a_worker_that_died_after_claiming_does_not_strand_the_reminder(mailoutbox):
@@ -148,7 +148,7 @@ def test_a_reminder_for_a_license_ended_meanwhile_is_not_sent(mailoutbox):
         lifecycle.transition(
             license, "revoke", actor=None, reason="Data used beyond scope.", expected_version=license.version
         )
-        assert notifications.deliver("expiry_reminder", reminder.pk) == "not needed"
+        assert outbox.deliver("expiry_reminder", reminder.pk) == "not needed"
     reminder.refresh_from_db()
     assert reminder.state == OutboxState.CANCELLED
     assert "no longer in force" in reminder.last_error

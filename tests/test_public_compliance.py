@@ -17,7 +17,7 @@ from django.utils import translation
 
 from licensing import charts, lifecycle, products
 from licensing.models import Finding, License
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from . import factories
 from .conftest import FROZEN_NOW

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from licensing import health
 from licensing.models import SweepHeartbeat
-from licensing.reminders import HEARTBEAT_NAME, run_full_sweep
+from licensing.sweep import HEARTBEAT_NAME, run_full_sweep
 
 from .conftest import FROZEN_NOW
 

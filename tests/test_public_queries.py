@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from licensing import lifecycle
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from . import factories
 from .conftest import FROZEN_NOW

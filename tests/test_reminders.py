@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from licensing import lifecycle, notifications, outbox, reminders
 from licensing.models import ExpiryReminder, License, OutboxState
-from licensing.reminders import last_sweep, run_full_sweep
+from licensing.sweep import last_sweep, run_full_sweep
 
 from . import factories
 from .outbox_support import OPERATOR_EMAIL, REGULATOR_EMAIL, D, active_license, shanghai, sweep_at
@@ -120,7 +120,7 @@ def test_a_pending_reminder_of_a_license_renewed_meanwhile_is_not_sent(mailoutbo
             license, term_end=end + D(days=365), actor=None, expected_version=license.version
         )
         reminder = ExpiryReminder.objects.get(license=license)
-        assert notifications.deliver("expiry_reminder", reminder.pk) == "not needed"
+        assert outbox.deliver("expiry_reminder", reminder.pk) == "not needed"
     reminder.refresh_from_db()
     assert reminder.state == OutboxState.CANCELLED
     assert successor.number in reminder.last_error
@@ -165,7 +165,7 @@ def test_a_reminder_for_the_old_term_end_is_not_sent_after_an_amendment(mailoutb
             reason="Term extended.",
         )
         reminder = ExpiryReminder.objects.get(license=license, term_end=end)
-        assert notifications.deliver("expiry_reminder", reminder.pk) == "not needed"
+        assert outbox.deliver("expiry_reminder", reminder.pk) == "not needed"
     reminder.refresh_from_db()
     assert reminder.state == OutboxState.CANCELLED
     assert (end + D(days=200)).isoformat() in reminder.last_error

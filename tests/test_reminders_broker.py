@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from licensing import lifecycle
 from licensing.models import ExpiryReminder, LifecycleNotification, OutboxState
-from licensing.reminders import last_sweep, run_full_sweep
+from licensing.sweep import last_sweep, run_full_sweep
 
 from .outbox_support import UNREACHABLE_BROKER, D, active_license, celery_conf, shanghai
 

@@ -11,7 +11,7 @@ from django.db.models import Count
 
 from licensing import lifecycle
 from licensing.models import ExpiryReminder, LicenseEvent
-from licensing.reminders import run_full_sweep
+from licensing.sweep import run_full_sweep
 
 from . import factories
 from .outbox_support import D, active_license, celery_conf, shanghai

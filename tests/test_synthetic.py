@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from licensing.choices import RecordOrigin
 from licensing.models import License, LicenseEvent, Operator
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 29)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from licensing import sweep
 from licensing.access import AUDITORS_GROUP
 from licensing.models import License, LicenseEvent, Regulator
 
@@ -608,7 +609,7 @@ def test_a_renewal_recorded_late_ends_the_license_as_renewed_on_its_day(
         ("expire", "renewed", datetime.date(2024, 10, 15)),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        factories.lifecycle.transition_due([successor.pk], "activate")
+        sweep.transition_due([successor.pk], "activate")
     days = [datetime.date(2024, 6, 1), TERM_END, TERM_END + D(days=1), TODAY]
     assert _verdicts(world["operator"], days) == dict.fromkeys(days, "licensed")
     on_day = APIClient().get("/api/v1/verify/", {"uscc": world["operator"].uscc, "on": "2024-10-15"}).json()

@@ -1,13 +1,11 @@
 """Change-list filters that respect the jurisdiction rule (they only offer what the user may see)."""
 
-import datetime
-
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, compliance, reports
-from ..choices import DataDomain, LicenseStatus
+from .. import access, compliance, status_counts
+from ..choices import DataDomain
 from ..dates import local_today
 from ..inputs import whole_number
 from ..models.licenses import granted_by
@@ -24,12 +22,7 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in {str(days) for days in self.WINDOWS}:
             return queryset
-        today = local_today()
-        return queryset.filter(
-            status__in=[LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED],
-            term_end__gte=today,
-            term_end__lte=today + datetime.timedelta(days=int(self.value())),
-        )
+        return queryset.expiring_within(int(self.value()), local_today())
 
 
 class DataDomainFilter(admin.SimpleListFilter):
@@ -49,7 +42,7 @@ class DataDomainFilter(admin.SimpleListFilter):
 
 class TermEndFilter(admin.SimpleListFilter):
     """Licenses granted and not ended whose term end is not published: the data to complete
-    (reports.term_end_unpublished, as the dashboard lists them)."""
+    (status_counts.term_end_unpublished, as the dashboard lists them)."""
 
     title = _("term end")
     parameter_name = "term_end_published"
@@ -59,7 +52,7 @@ class TermEndFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "no":
-            return reports.term_end_unpublished(queryset)
+            return status_counts.term_end_unpublished(queryset)
         return queryset
 
 

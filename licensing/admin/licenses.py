@@ -20,7 +20,6 @@ from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..inputs import whole_number
 from ..models import License, LicenseEvent
-from ..templatetags.registry_admin import admin_actor
 from .base import RoleAdmin
 from .filters import DataDomainFilter, ExpiresWithinFilter, GrantorFilter, HasFlagsFilter, TermEndFilter
 from .forms import (
@@ -602,4 +601,4 @@ class LicenseEventAdmin(RoleAdmin):
 
     @admin.display(description=_("actor"), ordering="actor_repr")
     def actor_column(self, obj):
-        return admin_actor(obj)
+        return history.recorded_actor(obj)

@@ -594,7 +594,7 @@ class VerdictSerializer(serializers.Serializer):
         help_text=_("The last day covered by a license in force on the day; null: see until_reason."),
     )
     until_reason = serializers.ChoiceField(
-        choices=verify.UntilReason.CHOICES,
+        choices=verify.UntilReason.choices,
         allow_null=True,
         help_text=_(
             "Why until is null: not_in_force (no license in force on the day) or term_end_not_published "

@@ -1,4 +1,4 @@
-"""The API's endpoints: thin views over licensing.access, lifecycle, verify, search and feed."""
+"""The API's endpoints: thin views over licensing.access, lifecycle, verify, search and event_cursor."""
 
 import re
 
@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, calls, compliance, feed, findings, lifecycle, products, search, verify
+from .. import access, calls, compliance, event_cursor, findings, lifecycle, products, search, verify
 from ..choices import LicenseStatus
 from ..inputs import whole_number
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
@@ -691,7 +691,7 @@ class EventFeedView(PublicReads, APIView):
             OpenApiParameter("since", OpenApiTypes.STR, description=_("A cursor this feed gave out.")),
             OpenApiParameter(
                 "limit",
-                {"type": "integer", "minimum": 1, "maximum": feed.MAX_PAGE},
+                {"type": "integer", "minimum": 1, "maximum": event_cursor.MAX_PAGE},
                 description=_("Events per page, 1 to 500 (100)."),
             ),
         ],
@@ -701,16 +701,18 @@ class EventFeedView(PublicReads, APIView):
         reject_unknown(request.query_params, {"since", "limit"})
         try:
             since = (
-                feed.Cursor.decode(request.query_params["since"])
+                event_cursor.Cursor.decode(request.query_params["since"])
                 if "since" in request.query_params
-                else feed.START
+                else event_cursor.START
             )
-        except feed.CursorError as error:
+        except event_cursor.CursorError as error:
             raise exceptions.ValidationError({"since": [str(error)]}) from None
-        limit = whole_number(request.query_params.get("limit", "100"), minimum=1, maximum=feed.MAX_PAGE)
+        limit = whole_number(
+            request.query_params.get("limit", "100"), minimum=1, maximum=event_cursor.MAX_PAGE
+        )
         if limit is None:
             raise exceptions.ValidationError({"limit": [_("A whole number from 1 to 500.")]})
-        page = feed.read(request.user, since, limit)
+        page = event_cursor.read(request.user, since, limit)
         return Response(
             {
                 "results": s.LicenseEventSerializer(

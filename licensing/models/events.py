@@ -13,7 +13,7 @@ from .licenses import License
 class CurrentTransactionId(models.Func):
     """The writing transaction's id on PostgreSQL (NULL elsewhere), as a column default.
 
-    The change feed (licensing.feed) orders events by it, and serves only events of transactions that
+    The change feed (licensing.event_cursor) orders events by it, and serves only events of transactions that
     have ended, so that a client reading the feed while events are written never misses one that
     commits late. SQLite needs none of this: it runs one writer at a time, so ids follow commit order.
     """

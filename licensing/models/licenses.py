@@ -52,6 +52,24 @@ def granted_by(authorities: Q, model=None) -> Q:
 
 
 class LicenseQuerySet(models.QuerySet):
+    def in_force(self) -> "LicenseQuerySet":
+        """Licenses in a state of LicenseStatus.in_force()."""
+        return self.filter(status__in=LicenseStatus.in_force())
+
+    def due_for_activation(self, today: datetime.date) -> "LicenseQuerySet":
+        """Granted licenses whose term has started by `today`: the sweep activates them."""
+        return self.filter(status=LicenseStatus.GRANTED, term_start__lte=today)
+
+    def due_for_expiry(self, today: datetime.date) -> "LicenseQuerySet":
+        """Licenses in force whose term ended before `today`: the sweep ends them."""
+        return self.in_force().filter(term_end__lt=today)
+
+    def expiring_within(self, days: int, today: datetime.date) -> "LicenseQuerySet":
+        """Licenses in force whose term ends from `today` to `days` days later."""
+        return self.in_force().filter(
+            term_end__gte=today, term_end__lte=today + datetime.timedelta(days=days)
+        )
+
     def live_successors(self) -> "LicenseQuerySet":
         """Successors that took over, or may still: not withdrawn or revoked before their term."""
         return self.filter(predecessor__isnull=False).exclude(status__in=DEAD_SUCCESSOR_STATES)

@@ -1,6 +1,6 @@
 from django import template
 
-from .. import access, compliance, history, reports
+from .. import access, compliance, history, status_counts
 from ..choices import EventAction
 from ..dates import local_today
 from .registry_compliance import product_field_label
@@ -18,11 +18,11 @@ def license_dashboard(context):
     licenses expiring in the next 90 days, and the data to complete: licenses granted and not ended whose
     term end is not published."""
     licenses = access.managed_licenses(context["request"].user)
-    expiring = list(reports.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
+    expiring = list(status_counts.expiring_within(licenses, DASHBOARD_DAYS)[: DASHBOARD_ROWS + 1])
     today = local_today()
-    to_complete = list(reports.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
+    to_complete = list(status_counts.term_end_unpublished(licenses)[: DASHBOARD_ROWS + 1])
     return {
-        "counts": reports.status_counts(licenses),
+        "counts": status_counts.status_counts(licenses),
         "flagged": compliance.flagged_licenses(licenses).count(),
         "to_complete": to_complete[:DASHBOARD_ROWS],
         "more_to_complete": len(to_complete) > DASHBOARD_ROWS,
@@ -34,9 +34,7 @@ def license_dashboard(context):
 
 @register.filter
 def admin_actor(event) -> str:
-    """Who acted, as the regulators' admin shows it: the login name, or "registry (automatic)" in the
-    reader's language for the registry's own acts (recorded with no user, in English)."""
-    return str(history.REGISTRY_ACTOR) if event.actor_id is None else event.actor_repr
+    return history.recorded_actor(event)
 
 
 @register.filter

@@ -3,9 +3,9 @@ of one product, and the names of the product fields a price change touched."""
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.translation import get_language
 
 from .. import charts, compliance
+from ..display import in_language
 from ..models import Product
 
 register = template.Library()
@@ -44,7 +44,4 @@ def flags_of_finding(flags, finding):
     return flags.get(finding.pk, [])
 
 
-@register.simple_tag
-def in_language(name, name_en):
-    """`name_en` on English pages where there is one, else `name` (names recorded in both writings)."""
-    return name_en if name_en and (get_language() or "").startswith("en") else name
+register.simple_tag(in_language, name="in_language")

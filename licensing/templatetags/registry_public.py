@@ -1,27 +1,20 @@
 """Small helpers of the public pages' templates: dates as readers write them, links that keep the list's
 filters, and names of the fields an amendment changed."""
 
-import datetime
-
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
 from .. import history
+from ..display import long_date
 from ..models import License
 
 register = template.Library()
 
 
-@register.filter
-def long_date(value):
-    """A date as the reader's language writes it in running text: "1 October 2025", "2025年10月1日"."""
-    if not isinstance(value, datetime.date):
-        return ""
-    # Translators: the date format of running text, in Django's date format syntax; Chinese: Y年n月j日.
-    return formats.date_format(value, gettext("j F Y"))
+register.filter("long_date", long_date)
 
 
 @register.filter

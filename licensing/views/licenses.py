@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import access, compliance, history, reports
+from .. import access, compliance, history, status_counts
 from ..choices import LicenseStatus
 from ..dates import local_today
 from ..forms import EXPIRY_WINDOWS, PUBLIC_STATUSES, LicenseFilters
@@ -22,11 +22,13 @@ SUGGESTIONS = 5
 def home(request):
     def build():
         licenses = access.public_licenses()
-        expiring = list(reports.expiring_within(licenses, HOME_EXPIRY_DAYS)[: HOME_ROWS + 1])
+        expiring = list(status_counts.expiring_within(licenses, HOME_EXPIRY_DAYS)[: HOME_ROWS + 1])
         today = local_today()
         return {
             "counts": [
-                (status, n) for status, n in reports.status_counts(licenses) if status in PUBLIC_STATUSES
+                (status, n)
+                for status, n in status_counts.status_counts(licenses)
+                if status in PUBLIC_STATUSES
             ],
             "expiring": [(license, license.days_left(today)) for license in expiring[:HOME_ROWS]],
             "more_expiring": len(expiring) > HOME_ROWS,
@@ -79,7 +81,7 @@ def _license_context(number):
     chain = history.renewal_chain(license)
     position = next(i for i, member in enumerate(chain) if member.pk == license.pk)
     today = local_today()
-    in_term = license.status in (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
+    in_term = license.status in LicenseStatus.in_force()
     not_started = (
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from .. import access, reports, verify
+from .. import access, status_counts, verify
 from ..forms import PUBLIC_STATUSES
 from ..models import Authority
 from ..models.licenses import granted_by
@@ -41,7 +41,7 @@ def authority_detail(request, pk):
         "licensing/authority_detail.html",
         {
             "authority": authority,
-            "counts": [(s, n) for s, n in reports.status_counts(granted) if s in PUBLIC_STATUSES and n],
+            "counts": [(s, n) for s, n in status_counts.status_counts(granted) if s in PUBLIC_STATUSES and n],
             "page": paginate(request, listed_licenses(granted)),
         },
     )

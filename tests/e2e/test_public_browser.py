@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from licensing.models import Operator
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HANGZHOU = "330100-2023-0001"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from licensing.reminders import run_full_sweep
+from licensing.sweep import run_full_sweep
 
 
 class Command(BaseCommand):

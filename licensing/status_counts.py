@@ -7,8 +7,6 @@ from django.db.models import Count, QuerySet
 from .choices import LicenseStatus
 from .dates import local_today
 
-IN_FORCE = (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
-
 
 def status_counts(licenses: QuerySet) -> list[tuple[LicenseStatus, int]]:
     """Every status with its count (zero included), in lifecycle order; one query."""
@@ -20,9 +18,7 @@ def expiring_within(licenses: QuerySet, days: int, today: datetime.date | None =
     """Licenses in force whose term ends within `days` days, soonest first."""
     today = today or local_today()
     return (
-        licenses.filter(
-            status__in=IN_FORCE, term_end__gte=today, term_end__lte=today + datetime.timedelta(days=days)
-        )
+        licenses.expiring_within(days, today)
         .select_related("grantor", "operator")
         .order_by("term_end", "number")
     )

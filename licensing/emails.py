@@ -1,0 +1,153 @@
+"""The emails the registry sends, one function per message, and who gets them.
+
+Who gets them: the operator's contact addresses (To) and the contact addresses of the grantor's active
+regulators (Cc), so that regulators see what was sent.
+
+Language: operators and regulators record no language, and a reminder must be understood by whoever
+reads the contact mailbox. So every email carries each of the registry's languages in one message, the
+default one (LANGUAGE_CODE, zh-hans) first and the others of LANGUAGES after it (English): the subject
+joins them with " / ", and the plain-text and HTML parts hold one section per language.
+
+What is owed and when it is sent are not decided here: see licensing.reminders, licensing.notifications
+and licensing.outbox.
+"""
+
+import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .choices import EventAction
+from .models import ExpiryReminder, License, LifecycleNotification, Regulator
+
+# What each notified event means for the operator.
+CONSEQUENCES = {
+    EventAction.GRANT: _("The license has been granted: you may operate the data within its scope and term."),
+    EventAction.SUSPEND: _(
+        "The license has been suspended: do not operate the data under it until it is reinstated."
+    ),
+    EventAction.REINSTATE: _("The license has been reinstated: you may operate the data again."),
+    EventAction.REVOKE: _(
+        "The license has been revoked: operating the data under it is no longer authorized."
+    ),
+    EventAction.TERMINATE: _(
+        "The license has been terminated early: operating the data under it is no longer authorized."
+    ),
+    EventAction.WITHDRAW: _("The license has been withdrawn: it will not be granted."),
+    EventAction.RENEW: _(
+        "The license has been renewed: its successor continues it from the day after this term ends."
+    ),
+}
+
+# The subject's words for each notified event: "License 330100-2026-0001: suspended".
+HAPPENED = {
+    EventAction.GRANT: pgettext_lazy("notification subject", "granted"),
+    EventAction.SUSPEND: pgettext_lazy("notification subject", "suspended"),
+    EventAction.REINSTATE: pgettext_lazy("notification subject", "reinstated"),
+    EventAction.REVOKE: pgettext_lazy("notification subject", "revoked"),
+    EventAction.TERMINATE: pgettext_lazy("notification subject", "terminated early"),
+    EventAction.WITHDRAW: pgettext_lazy("notification subject", "withdrawn"),
+    EventAction.RENEW: pgettext_lazy("notification subject", "renewed"),
+}
+
+
+def public_url(license: License) -> str:
+    """The absolute address of the license's public page."""
+    return f"{settings.SITE_URL}/licenses/{quote(license.number)}/"
+
+
+def email_languages() -> list[str]:
+    """The registry's languages, its default language first."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return sorted(codes, key=lambda code: code != settings.LANGUAGE_CODE)
+
+
+def recipients(license: License) -> tuple[list[str], list[str]]:
+    """(to, cc): the operator's contacts, and the grantor's active regulators not already in `to`."""
+    to = license.operator.contact_email_list if license.operator else []
+    cc: list[str] = []
+    regulators = Regulator.objects.filter(authority_id=license.grantor_id, user__is_active=True)
+    for address in regulators.order_by("pk").values_list("contact_email", flat=True):
+        if address and address not in to and address not in cc:
+            cc.append(address)
+    return to, cc
+
+
+def build(template: str, context: dict, *, to: list[str], cc: list[str]) -> EmailMultiAlternatives:
+    """The email from templates/email/<template>_subject.txt, <template>.txt and <template>.html, with one
+    section per language."""
+    subjects, texts, sections = [], [], []
+    for language in email_languages():
+        with translation.override(language):
+            localised = {**context, **_localised_names(context)}
+            subjects.append(" ".join(render_to_string(f"email/{template}_subject.txt", localised).split()))
+            texts.append(render_to_string(f"email/{template}.txt", localised).strip())
+            sections.append(
+                {"language": language, "html": render_to_string(f"email/{template}.html", localised)}
+            )
+    message = EmailMultiAlternatives(
+        subject=" / ".join(subjects),
+        body=("\n\n" + "-" * 60 + "\n\n").join(texts) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        cc=cc,
+    )
+    html = render_to_string("email/layout.html", {"sections": sections, "subject": message.subject})
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _localised_names(context: dict) -> dict:
+    """Names of the parties in the active language: the English name in English where one is recorded."""
+    english = translation.get_language() == "en"
+    names = {}
+    for key in ("operator", "grantor"):
+        party = context.get(key)
+        if party is not None:
+            names[f"{key}_name"] = (party.name_en if english and party.name_en else party.name) or ""
+    return names
+
+
+# The messages ------------------------------------------------------------------------------------------
+
+
+def expiry_reminder(reminder: ExpiryReminder, today: datetime.date) -> EmailMultiAlternatives:
+    """The reminder that the license's term ends in `reminder.window_days` days or fewer."""
+    license = reminder.license
+    to, cc = recipients(license)
+    context = {
+        "license": license,
+        "operator": license.operator,
+        "grantor": license.grantor,
+        "term_end": license.term_end.isoformat(),
+        "ends_on": (license.term_end + datetime.timedelta(days=1)).isoformat(),
+        "days_left": (license.term_end - today).days,
+        "url": public_url(license),
+    }
+    return build("expiry_reminder", context, to=to, cc=cc)
+
+
+def lifecycle_notification(notification: LifecycleNotification) -> EmailMultiAlternatives:
+    """The news of a lifecycle event the operator is told of (notifications.NOTIFIED_ACTIONS)."""
+    license, event = notification.license, notification.event
+    to, cc = recipients(license)
+    successor = None
+    if event.action == EventAction.RENEW:
+        successor = License.objects.live_successors_of(license).first()
+    context = {
+        "license": license,
+        "operator": license.operator,
+        "grantor": license.grantor,
+        "event": event,
+        "happened": HAPPENED.get(event.action, event.get_action_display()),
+        "consequence": CONSEQUENCES.get(event.action, ""),
+        "successor": successor,
+        "url": public_url(license),
+        "successor_url": public_url(successor) if successor else "",
+    }
+    return build("lifecycle_notification", context, to=to, cc=cc)
