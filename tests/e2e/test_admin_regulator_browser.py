@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from licensing import compliance, lifecycle
 from licensing.dates import local_today
 from licensing.models import License
-from licensing.reminders import run_sweep
+from licensing.sweep import run_sweep
 
 from .. import factories
 
