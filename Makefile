@@ -47,10 +47,11 @@ $(STAMP): pyproject.toml | venv
 
 install: venv $(STAMP)
 
-# The zh-hans catalogue is compiled from its .po source with Babel (pure Python: no system gettext needed).
+# The zh-hans catalogues (pages and admin scripts) are compiled from their .po sources with Babel (pure
+# Python: no system gettext needed).
 messages: install
 	@echo "==> Compiling translations"
-	@set -o pipefail; $(VENV)/bin/pybabel compile --statistics -D django -d licensing/locale 2>&1 | sed 's/^/    /'
+	@set -o pipefail; $(VENV)/bin/pybabel compile --statistics -D "django djangojs" -d licensing/locale 2>&1 | sed 's/^/    /'
 
 # var/local.env: the same environment for the manage.py commands run by hand afterwards (manage.py reads it).
 run: messages

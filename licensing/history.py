@@ -73,6 +73,13 @@ def public_actor(event: LicenseEvent) -> str:
     return str(REGISTRY_ACTOR if event.actor_id is None else REGISTRY_STAFF)
 
 
+def recorded_actor(event: LicenseEvent) -> str:
+    """The actor as the record names it, for those who see the details (the regulators' admin): the login
+    name, or "registry (automatic)" in the reader's language for the registry's own acts (which the
+    record keeps in English)."""
+    return str(REGISTRY_ACTOR) if event.actor_id is None else event.actor_repr
+
+
 def actor_shown(event: LicenseEvent, user) -> str:
     """The actor of `event` as `user` may read it: the login name for those who see the license's
     history in full (access.sees_event_details), else public_actor. Reads event.license.grantor."""

@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    # django-axes, named for the admin's index in both languages (registry/apps.py).
+    "registry.apps.LoginProtectionConfig",
     "licensing",
 ]
 

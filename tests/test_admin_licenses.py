@@ -59,7 +59,11 @@ def test_change_list_shows_badges_days_left_and_ended(client, regulator, hangzho
     response = client.get(reverse(CHANGELIST))
     row = _row(response.text, soon.number)
     assert 'class="status-tag status-active"' in row
-    assert re.search(r'<td class="field-days_left">10<input type="hidden" name="_version_', row), row
+    assert re.search(
+        r'<td class="field-days_left"><span class="phone-label">days left: </span>10<input type="hidden" '
+        r'name="_version_',
+        row,
+    ), row
     assert "ended" in _row(response.text, ended.number)
 
 

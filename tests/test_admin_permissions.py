@@ -44,7 +44,8 @@ EXPECTED = {
     # operation: superuser, inside, outside, auditor, anonymous
     "list": ["shown", "shown", "hidden", "shown", "login"],
     "view": [200, 200, 404, 200, "login"],
-    "history": [200, 200, 404, 200, "login"],
+    # Django's history lists form edits only: it leads to the license's timeline.
+    "history": ["timeline", "timeline", 404, "timeline", "login"],
     "change": ["changed", "changed", 404, 403, "login"],
     "transition": ["changed", "changed", 404, 403, "login"],
     "export": ["shown", "shown", "hidden", "shown", "login"],
@@ -100,6 +101,9 @@ def test_permission_matrix(client, world, operation, role):
             response, "context_data", None
         ) and response.context_data.get("errors")
         assert license.version == version + 1
+    elif expected == "timeline":
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:licensing_license_change", args=[pk]) + "#timeline"
     else:
         assert response.status_code == expected
     if expected != "changed":

@@ -18,7 +18,8 @@ from ..exceptions import LicensingError
 from ..models import Call, License
 from ..models.licenses import granted_by
 from .base import RoleAdmin
-from .forms import add_service_errors
+from .filters import ListedDomainFilter
+from .forms import add_service_errors, date_input
 
 OUTCOMES = {"cancel": _("Cancel the call"), "award": _("Mark the call awarded")}
 
@@ -30,7 +31,7 @@ class CallOutcomeForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Took effect on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("Leave empty for today; not in the future, not before the notice date."),
     )
     reason = forms.CharField(
@@ -84,7 +85,7 @@ class _ServiceRefused(Exception):
 @admin.register(Call)
 class CallAdmin(RoleAdmin):
     list_display = ["title", "grantor", "noticed_on", "status_badge", "operators_sought", "origin"]
-    list_filter = ["status", "data_domains", "origin"]
+    list_filter = ["status", ListedDomainFilter, "origin"]
     list_select_related = ["grantor"]
     search_fields = ["title"]
     date_hierarchy = "noticed_on"

@@ -88,3 +88,22 @@ class HasFlagsFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return compliance.flagged_licenses(queryset, flagged=self.value() == "yes")
         return queryset
+
+
+class ListedDomainFilter(admin.SimpleListFilter):
+    """Records that list a data domain, in the vocabulary's order, and those that list none, named so
+    (Django's related-field filter lists the domains by code and the empty choice as a bare "-")."""
+
+    title = _("data domain")
+    parameter_name = "domain"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [*DataDomain.choices, (self.NONE, _("None listed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(data_domains__isnull=True)
+        if self.value() in DataDomain.values:
+            return queryset.filter(data_domains__code=self.value()).distinct()
+        return queryset

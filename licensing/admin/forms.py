@@ -27,13 +27,20 @@ def add_service_errors(form: forms.Form, error: LicensingError) -> None:
         form.add_error(None, error.message)
 
 
+def date_input() -> forms.DateInput:
+    """The browser's date picker. Its value must be an ISO date whatever the language: Django would write
+    an initial day in the active language's first input format (2026/12/01 in zh-hans), which the
+    picker cannot read, and the field would show empty."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def effective_day_field(help_text=None, *, required=False):
     """The day an act took effect (default today); the lifecycle service checks it (check_occurred_on)."""
     return forms.DateField(
         label=_("Effective day"),
         initial=local_today,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=help_text
         or _(
             "The day this took effect, as the sources say (today if it happened today). Not in the "
@@ -130,7 +137,7 @@ class RenewForm(forms.Form):
     )
     term_end = forms.DateField(
         label=_("New term ends on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("The new term starts the day after the current one ends."),
     )
     term_exception_reason = forms.CharField(

@@ -11,9 +11,10 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, S
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .. import access, compliance, exports, history, lifecycle, search
+from .. import access, compliance, consequences, exports, history, lifecycle, search
 from ..choices import EventAction, LicenseAction, LicenseStatus
 from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
@@ -36,6 +37,8 @@ from .reminders import ExpiryReminderInline
 BUTTON_ACTIONS = [
     action for action in LicenseAction if action not in (LicenseAction.ACTIVATE, LicenseAction.EXPIRE)
 ]
+# An empty cell of the change list: a dash on a desktop, nothing on a phone's card (admin.css).
+NO_VALUE = mark_safe('<span class="no-value">–</span>')
 BULK_ACTIONS = (LicenseAction.SUSPEND, LicenseAction.REINSTATE, LicenseAction.REVOKE)
 
 
@@ -55,7 +58,7 @@ class LicenseAdmin(RoleAdmin):
         "grantor",
         "operator",
         "status_badge",
-        "term_end",
+        "term_end_column",
         "days_left",
         "flags_column",
     ]
@@ -69,6 +72,7 @@ class LicenseAdmin(RoleAdmin):
         HasFlagsFilter,
     ]
     list_select_related = ["grantor", "operator"]
+    empty_value_display = NO_VALUE
     search_fields = [
         "number",
         "reference",
@@ -165,6 +169,13 @@ class LicenseAdmin(RoleAdmin):
             '<span class="status-tag status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
+    @admin.display(description=_("term end"), ordering="term_end")
+    def term_end_column(self, obj):
+        # As the dashboard writes it: short enough to leave the row its other columns.
+        if obj.term_end is None:
+            return NO_VALUE
+        return format_html('<span class="phone-label">{}: </span>{}', _("term end"), obj.term_end.isoformat())
+
     @admin.display(description=_("days left"), ordering="term_end")
     def days_left(self, obj):
         # The version the list showed travels with a bulk action, so a row changed since is refused.
@@ -172,14 +183,18 @@ class LicenseAdmin(RoleAdmin):
         if obj.term_end is None and obj.term_start is not None and not obj.is_terminal:
             return format_html("{}{}", _("not published"), version)
         if obj.term_end is None:
-            return format_html("–{}", version)
+            return format_html("{}{}", NO_VALUE, version)
         if obj.is_terminal or obj.term_end < local_today():
             return format_html("{}{}", _("ended"), version)
-        return format_html("{}{}", obj.days_left(), version)
+        # On a phone the columns have no headings: the number says what it counts.
+        return format_html(
+            '<span class="phone-label">{}: </span>{}{}', _("days left"), obj.days_left(), version
+        )
 
     @admin.display(description=_("flags"))
     def flags_column(self, obj):
-        return flag_tags(compliance.license_flags(obj))
+        flags = compliance.license_flags(obj)
+        return flag_tags(flags) if flags else NO_VALUE
 
     def get_search_results(self, request, queryset, search_term):
         # The registry's one search (licensing.search): names in any writing, USCCs in any form.
@@ -239,11 +254,21 @@ class LicenseAdmin(RoleAdmin):
         extra_context = {**(extra_context or {}), **self._license_context(request, license)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Django's history lists the edits made through the change form only; the timeline has them all.
+        license = self.get_object(request, object_id)
+        if license is None:
+            self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return HttpResponseRedirect(self._change_url(license) + "#timeline")
+
     def _license_context(self, request, license):
         may_act = access.can_change_license(request.user, license)
         allowed = lifecycle.allowed_actions(license.status)
         return {
-            "lifecycle_actions": [action for action in BUTTON_ACTIONS if action in allowed]
+            # Each with whether it is final (the button says so by its danger style).
+            "lifecycle_actions": [
+                (action, consequences.is_final(action)) for action in BUTTON_ACTIONS if action in allowed
+            ]
             if may_act
             else [],
             "may_renew": may_act
@@ -335,7 +360,15 @@ class LicenseAdmin(RoleAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(license))
-        return self._render(request, "admin/licensing/license/transition.html", license, form, action=action)
+        return self._render(
+            request,
+            "admin/licensing/license/transition.html",
+            license,
+            form,
+            action=action,
+            final=consequences.is_final(action),
+            consequence=consequences.consequence(action),
+        )
 
     def renew_view(self, request, object_id):
         license = self._acted_on(request, object_id)
@@ -416,6 +449,10 @@ class LicenseAdmin(RoleAdmin):
         return self._render(request, "admin/licensing/license/correct.html", license, form, event=event)
 
     def _render(self, request, template, license, form, **context):
+        # A page opened (or a form sent) at an older version than the license's: reloading would keep the
+        # old ?version=, so the page links to the current one.
+        seen = whole_number(str(form["version"].value()))
+        stale = seen is not None and seen != license.version
         return TemplateResponse(
             request,
             template,
@@ -426,6 +463,8 @@ class LicenseAdmin(RoleAdmin):
                 "license": license,
                 "form": form,
                 "title": license.identifier,
+                "stale_from": seen if stale else None,
+                "current_version_url": f"{request.path}?version={license.version}",
                 **context,
             },
         )
@@ -472,6 +511,8 @@ class LicenseAdmin(RoleAdmin):
                 "title": _("%(action)s %(count)s licenses")
                 % {"action": action.label, "count": len(licenses)},
                 "action": action,
+                "final": consequences.is_final(action),
+                "consequence": consequences.consequence(action),
                 "action_name": request.POST.get("action"),
                 "rows": rows,
                 "form": form,
@@ -547,7 +588,7 @@ class LicenseEventAdmin(RoleAdmin):
         "to_status",
         "occurred_on",
         "corrects",
-        "actor_repr",
+        "actor_column",
         "created_at",
     ]
     list_filter = ["action"]
@@ -557,3 +598,7 @@ class LicenseEventAdmin(RoleAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.filter(license__in=access.managed_licenses(request.user))
+
+    @admin.display(description=_("actor"), ordering="actor_repr")
+    def actor_column(self, obj):
+        return history.recorded_actor(obj)
