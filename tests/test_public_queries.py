@@ -93,8 +93,8 @@ def test_license_page_with_a_long_history_and_renewal_chain(client):
     license = _licenses(1)[0]
     alone = _queries(client, f"/licenses/{license.number}/")
     _suspend_and_reinstate(license, 3)
-    # (One of them the products, for the products table and the compliance flags.)
-    assert _queries(client, f"/licenses/{license.number}/") == alone == 5
+    # (One of them the products, for the products table and the compliance flags; one the registrations.)
+    assert _queries(client, f"/licenses/{license.number}/") == alone == 6
     # In a line of renewals, one query more (the members of the line), however long the line.
     second = lifecycle.renew(
         license, term_end=license.term_end + D(days=365), actor=None, expected_version=license.version
@@ -107,7 +107,7 @@ def test_license_page_with_a_long_history_and_renewal_chain(client):
             second, term_end=second.term_end + D(days=365), actor=None, expected_version=second.version
         )
         in_three = [_queries(client, f"/licenses/{member.number}/") for member in (license, second, third)]
-    assert in_pair == [6, 6] and in_three == [6, 6, 6]
+    assert in_pair == [7, 7] and in_three == [7, 7, 7]
 
 
 @pytest.mark.parametrize("url", ["/operators/{uscc}/", "/verify/?q={uscc}"])
@@ -191,3 +191,21 @@ def _form_token(response) -> str:
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)
     assert match, "the language switch has no CSRF token"
     return match.group(1).decode()
+
+
+def test_license_page_lists_its_published_registrations_in_one_query(client):
+    license = factories.registrable_license()
+    factories.registration_in("in_notice", license=license)
+    one = _queries(client, f"/licenses/{license.number}/")
+    factories.registration_in("issued", license=license)
+    factories.registration_in(
+        "in_notice", license=license, registrant_role="operator", kind="product_service"
+    )
+    hidden = factories.registration_in("applied", license=license)
+    cache.clear()
+    response = client.get(f"/licenses/{license.number}/")
+    page = response.content.decode()
+    assert len(re.findall(r'href="/registrations/[0-9]+/"', page)) == 3
+    assert f'href="/registrations/{hidden.pk}/"' not in page  # before its notice, not public
+    cache.clear()
+    assert _queries(client, f"/licenses/{license.number}/") == one

@@ -89,6 +89,8 @@ def _license_context(number):
         license.status == LicenseStatus.GRANTED and license.term_start and license.term_start > today
     )
     duties = disclosures.license_duties(license, today)
+    # Their license (and so their registrant, the license's body or operator) comes with the related manager.
+    shown_registrations = list(license.registrations.public().order_by("kind", "-applied_on", "-pk"))
     address = emails.public_url(license)
     return {
         "license": license,
@@ -106,6 +108,7 @@ def _license_context(number):
         "products": list(license.products.all()),
         "flags": compliance.license_flags(license, today) + disclosures.duty_flags(duties),
         "duties": duties,
+        "registrations": shown_registrations,
     }
 
 
