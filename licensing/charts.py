@@ -33,14 +33,15 @@ def _text_width(text: str) -> float:
 
 def wrap_label(label: str, width: float = WIDTH) -> list[str]:
     """`label` in lines that fit `width`: broken at spaces where it has them, else between characters
-    (Chinese has no spaces). A label is never cut short: it takes as many lines as it needs."""
+    (Chinese has no spaces). A label is never cut short: it takes as many lines as it needs. A line broken
+    at a space keeps it at its end (invisible there), so the label's text reads whole to a screen reader."""
     lines, line = [], ""
     tokens = label.split(" ") if " " in label else list(label)
     joiner = " " if " " in label else ""
     for token in tokens:
         candidate = f"{line}{joiner}{token}" if line else token
         if line and _text_width(candidate) > width:
-            lines.append(line)
+            lines.append(line + joiner)
             line = token
         else:
             line = candidate

@@ -445,3 +445,18 @@ def test_every_public_resource_reads_through_the_one_base():
         assert issubclass(viewset, PublicReadViewSet), prefix
         # (extend_schema_view wraps the inherited list for its schema, keeping its name.)
         assert viewset.list.__qualname__ == "PublicReadViewSet.list", prefix
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("TRACE", "/api/v1/authorities/", 405),  # no such method: 405 for everyone, not a 401
+        ("PUT", "/api/v1/licenses/", 405),
+        ("DELETE", "/api/v1/registrations/1/", 405),
+        ("POST", "/api/v1/licenses/", 401),  # a write the resource has: the credentials come first
+        ("POST", "/api/v1/disclosures/", 401),
+    ],
+)
+def test_an_anonymous_client_learns_which_methods_exist(client, method, path, status):
+    assert client.generic(method, path).status_code == status

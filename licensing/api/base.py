@@ -11,9 +11,17 @@ class PublicReads:
     """Reads are open to anyone (the schema then marks them so); writes keep the default permission."""
 
     def get_permissions(self):
-        if self.request is not None and self.request.method in permissions.SAFE_METHODS:
+        # A method the resource does not have is a 405 for everyone (DRF checks permissions before it
+        # looks for the handler, which would make it a 401 for anonymous clients).
+        if self.request is not None and (
+            self.request.method in permissions.SAFE_METHODS or not self._handles(self.request.method)
+        ):
             return [permissions.AllowAny()]
         return super().get_permissions()
+
+    def _handles(self, method: str) -> bool:
+        name = method.lower()
+        return name in self.http_method_names and hasattr(self, name)
 
 
 class PublicReadViewSet(

@@ -7,10 +7,8 @@ taken here."""
 
 import io
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -20,10 +18,10 @@ from licensing.models import License
 from licensing.sweep import run_sweep
 
 from .. import factories
+from . import screenshots
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password-42"
-DOCS = Path(settings.BASE_DIR) / "docs"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 SCREENS = [
@@ -124,7 +122,7 @@ def test_change_list_fits_and_speaks_the_language(live_server, browser, demo, la
         # The licenses in force, flags and days left in view.
         page.get_by_role("link", name="Active", exact=True).click()
         expect(page).to_have_url(re.compile(r"status__exact=active"))
-        page.screenshot(path=str(DOCS / "admin-change-list.png"))
+        screenshots.take(page, "admin-change-list.png", full_page=False)
 
 
 @pytest.mark.parametrize(("language", "viewport"), SCREENS)
@@ -159,7 +157,7 @@ def test_change_page_has_the_timeline_folded_at_the_top(live_server, browser, de
     expect(page.locator(".object-tools a")).to_have_text(WORDS[language]["public_page"])
     if language == "en" and viewport == DESKTOP:
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(DOCS / "admin-change-page.png"))
+        screenshots.take(page, "admin-change-page.png", full_page=False)
 
 
 @pytest.mark.parametrize(("language", "viewport"), SCREENS)

@@ -7,7 +7,6 @@ API docs, and an accessibility check (axe-core) of every public page.
 The tests take the screenshots in docs/ that the README shows."""
 
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -16,21 +15,16 @@ from playwright.sync_api import expect
 
 from licensing.models import Authority, Call, Operator
 
+from . import screenshots
+
 pytestmark = pytest.mark.django_db(transaction=True)
 HANGZHOU = "330100-2023-0001"  # expired
 HENGYANG = "430400-2023-0001"  # listed, then withdrawn
 ENDS_IN_5_DAYS = "330100-2024-0001"  # 之江's, in force
-DOCS = Path(settings.BASE_DIR) / "docs"
 
 
 def _says(visitor, chinese: str, english: str) -> str:
     return chinese if visitor.chinese else english
-
-
-def _screenshot(page, name: str, full_page: bool = True) -> None:
-    path = DOCS / name
-    page.screenshot(path=str(path), full_page=full_page)
-    assert path.stat().st_size > 10_000
 
 
 def _no_sideways_scroll(page) -> None:
@@ -107,7 +101,7 @@ def test_the_license_page_has_a_qr_code_of_its_permanent_address_and_prints_as_a
     expect(print_button).to_be_visible()
     if visitor.screen == "desktop" and not visitor.chinese:
         page.emulate_media(media="screen")
-        _screenshot(page, "license-page.png")
+        screenshots.take(page, "license-page.png")
     page.emulate_media(media="print")
     expect(page.locator(".site-nav")).to_be_hidden()
     expect(page.locator(".language-switcher")).to_be_hidden()
@@ -115,7 +109,7 @@ def test_the_license_page_has_a_qr_code_of_its_permanent_address_and_prints_as_a
     expect(record.locator("svg.qr-code")).to_be_visible()
     expect(record.locator(".print-only")).to_be_visible()
     if visitor.screen == "desktop" and not visitor.chinese:
-        _screenshot(page, "license-print.png")
+        screenshots.take(page, "license-print.png")
 
 
 # The verdict ------------------------------------------------------------------------------------------------
@@ -146,9 +140,9 @@ def test_the_verdict_says_yes_first_then_which_licenses_end_soon_above_the_fold(
     expect(answer).to_be_in_viewport()
     expect(soon).to_be_in_viewport()
     if visitor.screen == "phone" and not visitor.chinese:
-        _screenshot(page, "verify-verdict-phone.png", full_page=False)
+        screenshots.take(page, "verify-verdict-phone.png", full_page=False)
     if visitor.screen == "desktop" and visitor.chinese:
-        _screenshot(page, "verify-verdict.png", full_page=False)
+        screenshots.take(page, "verify-verdict.png", full_page=False)
 
 
 def test_the_verdict_says_no_plainly_for_a_domain_without_a_license_in_force(visitor, demo):
@@ -196,7 +190,7 @@ def test_the_operator_page_says_first_which_license_ends_soon(visitor, demo):
     expect(page.locator("#licenses-heading + .results .result").first).to_contain_text(ENDS_IN_5_DAYS)
     _no_sideways_scroll(page)
     if visitor.screen == "desktop" and not visitor.chinese:
-        _screenshot(page, "operator-page.png")
+        screenshots.take(page, "operator-page.png")
 
 
 # Findings ---------------------------------------------------------------------------------------------------
