@@ -141,19 +141,7 @@ def test_a_draft_reads_as_absent(client, public, name):
     assert client.get(ENDPOINTS[name][1](public)).status_code == 404
 
 
-# Detail reads that take no parameters at all, and do not refuse one yet (issue 15, item 5: one API base).
-LENIENT = {"api license", "api operator"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="ignores unknown parameters"))
-        if name in LENIENT
-        else name
-        for name in API
-    ],
-)
+@pytest.mark.parametrize("name", API)
 def test_the_api_refuses_an_unknown_parameter_by_name(client, public, name):
     response = client.get(_with(ENDPOINTS[name][0](public), "colour=blue"))
     assert response.status_code == 400

@@ -5,6 +5,7 @@ rest."""
 from rest_framework import mixins, permissions, viewsets
 
 from .caching import CachedPublicReads
+from .filters import reject_unknown
 
 
 class PublicReads:
@@ -44,6 +45,7 @@ class PublicReadViewSet(
         return self.cached_read(request, build)
 
     def retrieve(self, request, *args, **kwargs):
+        reject_unknown(request.query_params, ())  # a detail read takes no parameters
         return self.cached_read(
             request, lambda: super(PublicReadViewSet, self).retrieve(request, *args, **kwargs)
         )

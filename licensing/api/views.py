@@ -99,6 +99,8 @@ class LicenseViewSet(PublicReadViewSet):
         return [license_representation(row) for row in with_flags(with_domains(page))]
 
     def retrieve(self, request, number=None):
+        reject_unknown(request.query_params, ())  # as every detail read (PublicReadViewSet.retrieve)
+
         def build():
             if is_anonymous(request) and re.fullmatch(NUMBER_PATTERN, number):
                 rows = public_license_values(number)
