@@ -44,13 +44,14 @@ def _svg(html: str, chart_id: str) -> str:
     return html[start : html.index("</svg>", start)]
 
 
-def _labels(chart: str, joiner: str = " ") -> list[str]:
-    """Each bar's label, its lines joined; every line fits the chart's width (no label is clipped)."""
+def _labels(chart: str) -> list[str]:
+    """Each bar's label, its lines joined as a screen reader reads them (a line broken at a space keeps
+    it); every line fits the chart's width (no label is clipped)."""
     labels = []
     for text in re.findall(r'<text class="bar-chart__label">(.*?)</text>', chart):
         lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", text)
-        assert all(charts._text_width(line) <= charts.WIDTH for line in lines), lines
-        labels.append(joiner.join(lines))
+        assert all(charts._text_width(line.rstrip()) <= charts.WIDTH for line in lines), lines
+        labels.append("".join(lines))
     return labels
 
 
@@ -79,7 +80,7 @@ def test_findings_page_totals_the_audit_office_findings_and_charts_the_four_depa
 def test_findings_page_in_chinese(client, demo):
     page = client.get("/findings/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
     assert "2.48 亿元" in page and "248,380,000 元" in page
-    labels = _labels(_svg(page, "chart-department"), joiner="")
+    labels = _labels(_svg(page, "chart-department"))
     assert labels == ["交通运输部", "教育部", "工业和信息化部", "国家市场监督管理总局"]
     assert "这些问题通报均由审计署发布。" in page
 
