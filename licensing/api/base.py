@@ -22,7 +22,9 @@ class PublicReads:
 
     def _handles(self, method: str) -> bool:
         name = method.lower()
-        return name in self.http_method_names and hasattr(self, name)
+        # A viewset's methods are its action map (the schema's views have no bound handlers).
+        handled = name in (getattr(self, "action_map", None) or {}) or hasattr(self, name)
+        return name in self.http_method_names and handled
 
 
 class PublicReadViewSet(
