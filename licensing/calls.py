@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from . import access, lifecycle
+from . import access, lifecycle, writes
 from .access import Role
 from .choices import CallStatus, EventAction, LicenseAction, LicenseStatus
 from .dates import local_today
-from .exceptions import CallClosed, InvalidCall, ReasonRequired, StaleVersion
+from .exceptions import CallClosed, InvalidCall, ReasonRequired
 from .models import Authority, Call, Domain, License, LicenseEvent, Operator
 
 # Fields a caller sets through create_call; status, outcome and version belong to the services.
@@ -117,7 +117,7 @@ def add_license(
     grantors, domains, mode, method and sources unless given) and listed on the call's notice day.
     Returns the license, listed."""
     with transaction.atomic():
-        locked = _lock(call, expected_version)
+        locked = writes.lock(call, expected_version)
         if locked.is_closed:
             raise CallClosed(
                 _("The call is %(status)s: it takes no more operators.")
@@ -143,7 +143,7 @@ def add_license(
             occurred_on=locked.noticed_on,
         )
         _save(locked)
-    _refresh(call, locked)
+    writes.refresh(call, locked)
     return license
 
 
@@ -151,13 +151,13 @@ def award(call: Call, *, actor, expected_version: int, occurred_on: datetime.dat
     """Mark the call awarded, on `occurred_on` (default today): at least one of its licenses was granted.
     Licenses still listed stay as they are."""
     with transaction.atomic():
-        locked = _lock(call, expected_version)
+        locked = writes.lock(call, expected_version)
         _check_open(locked)
         occurred_on = _effective_day(locked, occurred_on)
         if not _granted(locked).exists():
             raise InvalidCall({"status": [_("None of the call's licenses has been granted yet.")]})
         _award(locked, occurred_on)
-    _refresh(call, locked)
+    writes.refresh(call, locked)
     return call
 
 
@@ -171,7 +171,7 @@ def cancel(
     if not reason:
         raise ReasonRequired(_("Give a reason to cancel a call."))
     with transaction.atomic():
-        locked = _lock(call, expected_version)
+        locked = writes.lock(call, expected_version)
         _check_open(locked)
         occurred_on = _effective_day(locked, occurred_on)
         pending = list(License.objects.filter(call=locked, status__in=PENDING).order_by("pk"))
@@ -206,7 +206,7 @@ def cancel(
         locked.cancelled_on = occurred_on
         locked.reason = reason
         _save(locked)
-    _refresh(call, locked)
+    writes.refresh(call, locked)
     return call
 
 
@@ -228,17 +228,8 @@ def on_events_recorded(sender, license, events, **kwargs) -> None:
 # Internals -------------------------------------------------------------------------------------------
 
 
-def _lock(call: Call, expected_version: int | None) -> Call:
-    locked = Call.objects.select_for_update(of=("self",)).select_related("grantor").get(pk=call.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(expected_version, locked.version)
-    return locked
-
-
 def _save(locked: Call) -> None:
-    # Under the row lock: the version read there is still the row's.
-    locked.version += 1
-    locked.save()
+    writes.save(locked, writes.changeable_fields(Call))
 
 
 def _award(locked: Call, occurred_on: datetime.date) -> None:
@@ -294,13 +285,6 @@ def _co_grantors(call: Call, co_grantors, errors: dict) -> list[Authority]:
     elif call.grantor_id in found:
         errors["co_grantors"] = [_("The lead grantor is not also one of its co-grantors.")]
     return [found[key] for key in dict.fromkeys(keys) if key in found]
-
-
-def _refresh(target: Call, source: Call) -> None:
-    if target is source:
-        return
-    for field in Call._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
 
 
 __all__ = [

@@ -221,9 +221,11 @@ def act(
     action = _parse_action(action)
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(registration, expected_version)
+        locked = writes.lock(
+            registration, expected_version, related=("license__grantor",), stale=RegistrationStale
+        )
         _apply(locked, action, actor=actor, reason=reason, occurred_on=occurred_on)
-    _refresh(registration, locked)
+    writes.refresh(registration, locked)
     return registration
 
 
@@ -263,7 +265,7 @@ def _apply(locked: Registration, action: RegistrationAction, *, actor, reason: s
     if target in RegistrationStatus.terminal():
         locked.ended_on = day
     locked.status = target
-    _save(locked)
+    writes.save(locked, writes.changeable_fields(Registration), stale=RegistrationStale)
     _record(locked, action, current, target, actor, day, reason=reason, changes=changes)
 
 
@@ -402,17 +404,6 @@ def _parse_action(action) -> RegistrationAction:
         raise UnknownAction(action, list(RegistrationAction)) from None
 
 
-def _lock(registration: Registration, expected_version: int | None) -> Registration:
-    locked = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("license__grantor")
-        .get(pk=registration.pk)
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise RegistrationStale(expected_version, locked.version)
-    return locked
-
-
 def _last_day(locked: Registration) -> datetime.date | None:
     return (
         RegistrationEvent.objects.filter(registration=locked)
@@ -442,24 +433,6 @@ def _effective_day(occurred_on: datetime.date | None, last: datetime.date | None
     return day
 
 
-def _save(locked: Registration) -> None:
-    """Write the row and bump the version, only if it still has the version read under the lock."""
-    fields = {
-        field.attname: getattr(locked, field.attname)
-        for field in Registration._meta.concrete_fields
-        if field.attname not in ("id", "version", "created_at")
-    }
-    fields["updated_at"] = timezone.now()
-    updated = Registration.objects.filter(pk=locked.pk, version=locked.version).update(
-        version=locked.version + 1, **fields
-    )
-    if updated != 1:
-        current = Registration.objects.filter(pk=locked.pk).values_list("version", flat=True).first()
-        raise RegistrationStale(locked.version, current)
-    locked.version += 1
-    locked.updated_at = fields["updated_at"]
-
-
 def _record(registration, action, from_status, to_status, actor, occurred_on, *, reason="", changes=None):
     return RegistrationEvent.objects.create(
         registration=registration,
@@ -473,13 +446,6 @@ def _record(registration, action, from_status, to_status, actor, occurred_on, *,
         occurred_on=occurred_on,
         request_id=current_request_id(),
     )
-
-
-def _refresh(target: Registration, source: Registration) -> None:
-    if target is source:
-        return
-    for field in Registration._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
 
 
 __all__ = [

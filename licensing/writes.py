@@ -1,6 +1,7 @@
-"""The write toolkit every service that changes a license shares (lifecycle, products, and later ones).
+"""The write toolkit every service that changes a versioned record shares (lifecycle, products, calls,
+registrations).
 
-A change is written in one transaction: `lock` the license row and check the version the caller saw,
+A change is written in one transaction: `lock` the row and check the version the caller saw,
 `save` the changed fields with a compare-and-set on that version, `record` the LicenseEvent saying what
 happened, `announce` the events (outbox rows in the transaction, listeners after the commit), and
 `refresh` the caller's instance with what was saved. `jsonable` is the form a field value takes in an
@@ -23,32 +24,44 @@ from .signals import license_changed, license_events_recorded
 SYSTEM_ACTOR_REPR = "registry (automatic)"
 
 
-def lock(license: License, expected_version: int | None) -> License:
-    """The license row, locked until the transaction ends (select_for_update; SQLite locks the whole
-    database for writers instead). The version check happens under the lock, so two callers that saw
-    the same version cannot both proceed."""
-    # of=("self",): lock the license row only. Locking the joined grantor row too would make every write
+def lock(record: models.Model, expected_version: int | None, *, related=("grantor",), stale=StaleVersion):
+    """The record's row, locked until the transaction ends (select_for_update; SQLite locks the whole
+    database for writers instead), with its `related` rows read. The version check happens under the
+    lock, so two callers that saw the same version cannot both proceed (`stale`: the error that says so,
+    naming the kind of record)."""
+    # of=("self",): lock the record's row only. Locking the joined grantor row too would make every write
     # for one grantor queue behind every other, and can deadlock with number allocation.
-    locked = License.objects.select_for_update(of=("self",)).select_related("grantor").get(pk=license.pk)
+    model = type(record)
+    locked = model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=record.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(expected_version, locked.version)
+        raise stale(expected_version, locked.version)
     return locked
 
 
-def save(locked: License, fields: list[str]) -> None:
+def save(locked: models.Model, fields: list[str], *, stale=StaleVersion) -> None:
     """Write `fields` and bump the version, but only if the row still has the version read under the lock.
 
     The compare-and-set is what keeps concurrent writers honest on every database: on PostgreSQL the
     row lock already queues them, and the condition makes the version rule hold even without it.
     """
+    model = type(locked)
     values = {field: getattr(locked, field) for field in fields}
     values["version"] = locked.version + 1
     values["updated_at"] = timezone.now()
-    if License.objects.filter(pk=locked.pk, version=locked.version).update(**values) != 1:
-        current = License.objects.filter(pk=locked.pk).values_list("version", flat=True).first()
-        raise StaleVersion(locked.version, current)
+    if model.objects.filter(pk=locked.pk, version=locked.version).update(**values) != 1:
+        current = model.objects.filter(pk=locked.pk).values_list("version", flat=True).first()
+        raise stale(locked.version, current)
     locked.version += 1
     locked.updated_at = values["updated_at"]
+
+
+def changeable_fields(model) -> list[str]:
+    """Every column of `model` a change may write (save() sets the version and updated_at itself)."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.attname not in ("id", "version", "created_at", "updated_at")
+    ]
 
 
 def record(license, action, **fields) -> LicenseEvent:
@@ -103,11 +116,11 @@ def announce(license: License, events: list[LicenseEvent]) -> None:
     )
 
 
-def refresh(target: License, source: License) -> None:
+def refresh(target: models.Model, source: models.Model) -> None:
     """Copy the saved state into the caller's instance, so it can be used for the next call."""
     if target is source:
         return
-    for field in License._meta.concrete_fields:
+    for field in type(source)._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     target._prefetched_objects_cache = {}
 
