@@ -3,13 +3,14 @@ permission rows, so the admin, the API and the pages cannot disagree about who m
 
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from .. import access
 from ..access import Role
+from ..exceptions import LicensingError
 from ..inputs import whole_number
 
 
@@ -42,6 +43,57 @@ class RoleAdmin(admin.ModelAdmin):
         # Django redirects to the index for a missing object; an object outside one's jurisdiction must
         # look exactly like one that does not exist, and both answer 404.
         raise Http404(_("Not found in your jurisdiction."))
+
+
+class ServiceRefused(Exception):
+    """A write refused by its service after the form had passed its own checks (say a race): raised
+    inside the admin's transaction, so that it rolls back and nothing is written."""
+
+    def __init__(self, error: LicensingError):
+        self.error = error
+
+
+def adopt(obj, created) -> None:
+    """Make the admin's unsaved instance the record its service created (for the admin's redirect and
+    log entry)."""
+    for field in type(created)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(created, field.attname))
+    obj._state.adding = False
+
+
+class ServiceWriteAdmin(RoleAdmin):
+    """A model admin whose writes go through the record's service, which checks them and records their
+    events. Its add form creates through `create` (a subclass's hook); a refusal is shown on the form as
+    messages, with nothing written."""
+
+    def create(self, request, data: dict):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            created = self.create(request, form.cleaned_data)
+        except LicensingError as error:
+            raise ServiceRefused(error) from error
+        adopt(obj, created)
+
+    def save_related(self, request, form, formsets, change):
+        # The service has saved the related rows (data domains, co-grantors) with the rest.
+        pass
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # The admin's transaction has rolled back: nothing was written.
+            error = refused.error
+            self.message_user(request, error.message, messages.ERROR)
+            for field, errors in error.errors.items():
+                said = " ".join(str(message) for message in errors if str(message) != str(error.message))
+                if said:
+                    self.message_user(request, f"{field}: {said}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def check_date_hierarchy(request, field: str | None) -> None:

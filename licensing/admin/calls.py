@@ -17,7 +17,7 @@ from ..access import Role
 from ..exceptions import LicensingError
 from ..models import Call, License
 from ..models.licenses import granted_by
-from .base import RoleAdmin
+from .base import ServiceWriteAdmin
 from .filters import ListedDomainFilter
 from .forms import add_service_errors, date_input
 
@@ -77,13 +77,8 @@ class LicenseOfCallInline(admin.TabularInline):
         )
 
 
-class _ServiceRefused(Exception):
-    def __init__(self, error: LicensingError):
-        self.error = error
-
-
 @admin.register(Call)
-class CallAdmin(RoleAdmin):
+class CallAdmin(ServiceWriteAdmin):
     list_display = ["title", "grantor", "noticed_on", "status_badge", "operators_sought", "origin"]
     list_filter = ["status", ListedDomainFilter, "origin"]
     list_select_related = ["grantor"]
@@ -131,30 +126,9 @@ class CallAdmin(RoleAdmin):
             '<span class="status-tag status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        fields = {name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
-        try:
-            created = calls.create_call(actor=request.user, **fields)
-        except LicensingError as error:
-            raise _ServiceRefused(error) from error
-        for field in Call._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(created, field.attname))
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        # The service has set the co-grantors and data domains with the rest.
-        pass
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _ServiceRefused as refused:
-            self.message_user(request, refused.error.message, messages.ERROR)
-            for field, errors in refused.error.errors.items():
-                self.message_user(request, f"{field}: {' '.join(map(str, errors))}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def create(self, request, data):
+        fields = {name: data[name] for name in self.fields if name in data}
+        return calls.create_call(actor=request.user, **fields)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         call = self.get_object(request, object_id)

@@ -20,7 +20,7 @@ from ..dates import local_today
 from ..exceptions import LicensingError, StaleVersion
 from ..inputs import whole_number
 from ..models import License, LicenseEvent
-from .base import RoleAdmin
+from .base import RoleAdmin, ServiceRefused, ServiceWriteAdmin, adopt
 from .filters import DataDomainFilter, ExpiresWithinFilter, GrantorFilter, HasFlagsFilter, TermEndFilter
 from .forms import (
     BulkReasonForm,
@@ -42,15 +42,8 @@ NO_VALUE = mark_safe('<span class="no-value">–</span>')
 BULK_ACTIONS = (LicenseAction.SUSPEND, LicenseAction.REINSTATE, LicenseAction.REVOKE)
 
 
-class _ServiceRefused(Exception):
-    """A write refused by the lifecycle service after the form had passed its checks (a race)."""
-
-    def __init__(self, error: LicensingError):
-        self.error = error
-
-
 @admin.register(License)
-class LicenseAdmin(RoleAdmin):
+class LicenseAdmin(ServiceWriteAdmin):
     form = LicenseAdminForm
     list_display = [
         "identifier_column",
@@ -220,11 +213,9 @@ class LicenseAdmin(RoleAdmin):
                 created = lifecycle.create_license(
                     actor=request.user, occurred_on=form.cleaned_data.get("occurred_on"), **form.changes()
                 )
-                for field in License._meta.concrete_fields:
-                    setattr(obj, field.attname, getattr(created, field.attname))
-                obj._state.adding = False
+                adopt(obj, created)
         except LicensingError as error:
-            raise _ServiceRefused(error) from error
+            raise ServiceRefused(error) from error
 
     def save_related(self, request, form, formsets, change):
         # The data domains were saved by the service with the rest; the reminders are read-only; the
@@ -237,15 +228,7 @@ class LicenseAdmin(RoleAdmin):
                         form.instance, actor=request.user, occurred_on=form.cleaned_data.get("occurred_on")
                     )
                 except LicensingError as error:
-                    raise _ServiceRefused(error) from error
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _ServiceRefused as refused:
-            # The admin's transaction has rolled back: nothing was written.
-            self.message_user(request, refused.error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+                    raise ServiceRefused(error) from error
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         license = self.get_object(request, object_id)

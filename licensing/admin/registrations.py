@@ -18,7 +18,7 @@ from .. import access, registrations
 from ..choices import ObjectionState
 from ..exceptions import LicensingError
 from ..models import Objection, Registration, RegistrationEvent
-from .base import RoleAdmin
+from .base import RoleAdmin, ServiceWriteAdmin
 from .forms import add_service_errors, effective_day_field
 
 
@@ -68,11 +68,6 @@ class RegistrationEventInline(admin.TabularInline):
         return request.user.is_staff
 
 
-class _ServiceRefused(Exception):
-    def __init__(self, error: LicensingError):
-        self.error = error
-
-
 def _scoped_licenses(request):
     """Licenses a regulator may register against: those they change, granted and not ended."""
     return access.changeable_licenses(request.user).filter(
@@ -81,7 +76,7 @@ def _scoped_licenses(request):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(RoleAdmin):
+class RegistrationAdmin(ServiceWriteAdmin):
     list_display = [
         "name",
         "code",
@@ -151,35 +146,12 @@ class RegistrationAdmin(RoleAdmin):
             '<span class="status-tag status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        data = form.cleaned_data
+    def create(self, request, data):
         license = data["license"]
         if not access.can_change_license(request.user, license):
             raise PermissionDenied
         fields = {name: data[name] for name in registrations.APPLICATION_FIELDS if name in data}
-        try:
-            created = registrations.apply(
-                license, actor=request.user, occurred_on=data.get("occurred_on"), **fields
-            )
-        except LicensingError as error:
-            raise _ServiceRefused(error) from error
-        for field in Registration._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(created, field.attname))
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        pass
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _ServiceRefused as refused:
-            self.message_user(request, refused.error.message, messages.ERROR)
-            for field, errors in refused.error.errors.items():
-                self.message_user(request, f"{field}: {' '.join(map(str, errors))}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return registrations.apply(license, actor=request.user, occurred_on=data.get("occurred_on"), **fields)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         registration = self.get_object(request, object_id)
