@@ -180,6 +180,16 @@ class CallStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class LicenseParty(models.TextChoices):
+    """The two parties a license binds besides its grantor, each with duties of its own: the implementing
+    body registers the data resources and discloses the authorization (recipient, content, scope, term,
+    price caps); the operator registers its products and services and discloses their prices and its use
+    of the data (licensing.registrations, licensing.disclosures)."""
+
+    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
+    OPERATOR = "operator", _("Operator")
+
+
 # Registrations (登记管理暂行办法, licensing.registrations) ----------------------------------------------
 
 
@@ -197,24 +207,6 @@ class RegistrationType(models.TextChoices):
     CHANGE = "change", _("Change")
     CORRECTION = "correction", _("Correction")
     CANCELLATION = "cancellation", _("Cancellation")
-
-
-class RegistrantRole(models.TextChoices):
-    """Who of the license registers: its implementing body or its operator."""
-
-    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
-    OPERATOR = "operator", _("Operator")
-
-
-# Annual disclosures (licensing.disclosures) ----------------------------------------------------------
-
-
-class DisclosureParty(models.TextChoices):
-    """Who owes a license's annual disclosure (licensing.disclosures): the implementing body (recipient,
-    content, scope, term, price caps) and the operator (products, prices, use of the data)."""
-
-    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
-    OPERATOR = "operator", _("Operator")
 
 
 class RegistrationStatus(models.TextChoices):
@@ -277,6 +269,11 @@ class RegistrationReminderKind(models.TextChoices):
     EXPIRY = "expiry", _("Registration expires soon")
     ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Acceptance overdue")
     REVIEW_OVERDUE = "review_overdue", _("Formal review overdue")
+
+
+# Annual disclosures (licensing.disclosures) ----------------------------------------------------------
+
+
 class DutyState(models.TextChoices):
     """Where an annual disclosure duty stands on a day (licensing.disclosures)."""
 

@@ -33,7 +33,7 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from . import access, disclosures, languages
-from .choices import DataDomain, DisclosureParty, FlagCode, LicenseStatus, ProductClass
+from .choices import DataDomain, FlagCode, LicenseParty, LicenseStatus, ProductClass
 from .dates import local_today
 from .models import Finding, License, Operator, Product
 
@@ -209,7 +209,7 @@ def _finding(flag: Flag) -> str:
 
 def _disclosure_overdue(flag: Flag) -> str:
     params = {"number": flag.license_number, "year": flag.year, "day": flag.day.isoformat()}
-    if flag.variant == DisclosureParty.IMPLEMENTING_BODY:
+    if flag.variant == LicenseParty.IMPLEMENTING_BODY:
         text = _(
             "No disclosure by the implementing body of license %(number)s for %(year)s (recipient, content, "
             "scope, term and price caps) is on record; it was due by %(day)s."
@@ -406,7 +406,7 @@ def operator_flags(
         flags[license.operator_id].extend(license_flags(license, today))
     # Its own annual disclosures overdue (one query more, only where a license owes an overdue year).
     by_number = {license.number: license.operator_id for license in licenses}
-    for flag in disclosures.overdue_flags(licenses, today, parties=[DisclosureParty.OPERATOR]):
+    for flag in disclosures.overdue_flags(licenses, today, parties=[LicenseParty.OPERATOR]):
         flags[by_number[flag.license_number]].append(flag)
     findings = list(Finding.objects.filter(operator_id__in=ids).order_by("published_on", "id"))
     found = finding_flags(findings)

@@ -26,9 +26,9 @@ from .choices import (
     AuthorizationMode,
     ChargingUnit,
     DataDomain,
-    DisclosureParty,
     DutyState,
     LicenseAction,
+    LicenseParty,
     OperatorKind,
     ProductClass,
     RecordOrigin,
@@ -881,7 +881,7 @@ def demo_disclosures(today: datetime.date) -> int:
             left_overdue = (
                 duty.license.title == OVERDUE_DISCLOSURE_TITLE
                 and duty.year == last
-                and duty.party == DisclosureParty.OPERATOR
+                and duty.party == LicenseParty.OPERATOR
             )
             if duty.year > last or duty.state == DutyState.DONE or left_overdue:
                 continue

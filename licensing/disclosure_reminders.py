@@ -18,11 +18,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 
 from . import disclosures, emails, outbox
-from .choices import DisclosureParty
+from .choices import LicenseParty
 from .models import Disclosure, DisclosureReminder, License
 
 BATCH_SIZE = 500
-P = DisclosureParty
+P = LicenseParty
 
 
 def reminder_year(today: datetime.date) -> int | None:

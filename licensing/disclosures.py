@@ -35,14 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .choices import DisclosureParty, DutyState, FlagCode, LicenseStatus
+from .choices import DutyState, FlagCode, LicenseParty, LicenseStatus
 from .dates import local_today
 from .exceptions import InvalidDisclosure
 from .models import Disclosure, License
 from .models.licenses import granted_by
 
 S = LicenseStatus
-P = DisclosureParty
+P = LicenseParty
 
 # The NDA's notice of 2026-02-10 first asks for the disclosure of 2025's operation.
 FIRST_YEAR = 2025

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import disclosures, registrations
-from .choices import DisclosureParty, EventAction, RegistrantRole, RegistrationReminderKind
+from .choices import EventAction, LicenseParty, RegistrationReminderKind
 from .models import (
     DisclosureReminder,
     ExpiryReminder,
@@ -181,7 +181,7 @@ def registration_recipients(reminder: RegistrationReminder) -> tuple[list[str], 
     regulators = _regulator_addresses([license.grantor_id])
     if reminder.kind not in (RegistrationReminderKind.RENEWAL_WINDOW, RegistrationReminderKind.EXPIRY):
         return regulators, []
-    if registration.registrant_role == RegistrantRole.OPERATOR:
+    if registration.registrant_role == LicenseParty.OPERATOR:
         to = license.operator.contact_email_list if license.operator else []
     else:
         to = _regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
@@ -216,7 +216,7 @@ def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternati
 def disclosure_recipients(license: License, party: str) -> tuple[list[str], list[str]]:
     """(to, cc) of a disclosure reminder: the party that discloses (the operator's contacts, or the active
     regulators of the implementing body), and the grantor's active regulators not already in `to`."""
-    if party == DisclosureParty.OPERATOR:
+    if party == LicenseParty.OPERATOR:
         return recipients(license)
     to: list[str] = []
     if license.implementing_body_id is not None:
@@ -235,15 +235,15 @@ def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
     license = reminder.license
     to, cc = disclosure_recipients(license, reminder.party)
     body = license.implementing_body or license.grantor
-    discloser = license.operator if reminder.party == DisclosureParty.OPERATOR else body
+    discloser = license.operator if reminder.party == LicenseParty.OPERATOR else body
     context = {
         "license": license,
         "grantor": license.grantor,
         "discloser": discloser,
         "year": reminder.year,
         "due_on": disclosures.due_on(reminder.year).isoformat(),
-        "party_label": DisclosureParty(reminder.party).label,
-        "contents": disclosures.CONTENTS[DisclosureParty(reminder.party)],
+        "party_label": LicenseParty(reminder.party).label,
+        "contents": disclosures.CONTENTS[LicenseParty(reminder.party)],
         "url": public_url(license),
     }
     return build("disclosure_reminder", context, to=to, cc=cc)

@@ -29,9 +29,9 @@ from registry.middleware import current_request_id
 from . import access, workdays, writes
 from .access import Role
 from .choices import (
+    LicenseParty,
     LicenseStatus,
     ObjectionState,
-    RegistrantRole,
     RegistrationAction,
     RegistrationEventAction,
     RegistrationStatus,
@@ -192,7 +192,7 @@ def _application_errors(registration: Registration) -> dict:
                 % {"status": license.get_status_display().lower()}
             )
         )
-    if registration.registrant_role in RegistrantRole.values and registration.registrant is None:
+    if registration.registrant_role in LicenseParty.values and registration.registrant is None:
         errors.setdefault("registrant_role", []).append(
             str(
                 _("The license names no %(role)s.")

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access, compliance, disclosures, findings
-from .choices import DataDomain, DisclosureParty, EventAction, LicenseStatus
+from .choices import DataDomain, EventAction, LicenseParty, LicenseStatus
 from .dates import local_today
 from .identifiers import clean_uscc, normalize_uscc
 from .models import Finding, License, LicenseEvent, Operator
@@ -226,7 +226,7 @@ def _judge(operators: list[Operator], *, uscc: str, name: str, domain: str, on: 
     flags = [flag for state in states for flag in compliance.license_flags(state.license, today)]
     # The entity's own annual disclosures overdue (the implementing body's are not the entity's to make).
     flags += disclosures.overdue_flags(
-        [state.license for state in states], today, parties=[DisclosureParty.OPERATOR]
+        [state.license for state in states], today, parties=[LicenseParty.OPERATOR]
     )
     # As for operators, a USCC wins over a name.
     against = findings.matching_entity(

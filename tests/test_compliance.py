@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from licensing import compliance, disclosures, lifecycle, products
-from licensing.choices import DisclosureParty, FlagCode, LicenseStatus
+from licensing.choices import FlagCode, LicenseParty, LicenseStatus
 from licensing.models import Finding, License, Operator
 from licensing.sweep import run_sweep
 
@@ -236,7 +236,7 @@ def test_every_explanation_reads_in_chinese_and_in_english():
         compliance.Flag(
             FlagCode.DISCLOSURE_OVERDUE, party, license_number="330100-2025-0001", day=TODAY, year=2025
         )
-        for party in DisclosureParty.values
+        for party in LicenseParty.values
     ]
     flags += compliance.finding_flags([finding])[finding.pk]
     assert {flag.code for flag in flags} == set(FlagCode)

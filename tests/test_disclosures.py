@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from licensing import disclosure_reminders, disclosures, lifecycle, notifications
 from licensing.access import AUDITORS_GROUP
-from licensing.choices import DisclosureParty, DutyState
+from licensing.choices import DutyState, LicenseParty
 from licensing.models import Disclosure, DisclosureReminder, License, Regulator
 from licensing.sweep import run_full_sweep
 
@@ -25,7 +25,7 @@ from .outbox_support import regulator_of, sweep_at
 
 pytestmark = pytest.mark.django_db
 D = datetime.timedelta
-P = DisclosureParty
+P = LicenseParty
 MARCH_31 = datetime.date(2026, 3, 31)
 APRIL_1 = datetime.date(2026, 4, 1)
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from .. import access, disclosures
-from ..choices import DisclosureParty, RecordOrigin
+from ..choices import LicenseParty, RecordOrigin
 from ..models import Disclosure, License
 from ..models.licenses import lookup_q
 from .base import PublicReadViewSet
@@ -36,7 +36,7 @@ class DisclosureWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     year = serializers.IntegerField(
         min_value=1, max_value=9999, help_text=_("The year of operation disclosed (from 2025).")
     )
-    party = serializers.ChoiceField(choices=DisclosureParty.choices)
+    party = serializers.ChoiceField(choices=LicenseParty.choices)
     disclosed_on = serializers.DateField(help_text=_("The day the party published its disclosure."))
     url = serializers.URLField(max_length=500, help_text=_("Where the disclosure is published."))
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -46,7 +46,7 @@ class DisclosureWriteSerializer(StrictFieldsMixin, serializers.Serializer):
 class DisclosureFilter(StrictFilterSet):
     license = django_filters.CharFilter(field_name="license__number", help_text=_("The license's number."))
     year = WholeNumberFilter(field_name="year", minimum=1, maximum=9999)
-    party = django_filters.ChoiceFilter(choices=DisclosureParty.choices)
+    party = django_filters.ChoiceFilter(choices=LicenseParty.choices)
 
     class Meta:
         model = Disclosure

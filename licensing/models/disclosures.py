@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import DisclosureParty, RecordOrigin
+from ..choices import LicenseParty, RecordOrigin
 from .licenses import License
 from .reminders import OutboxMessage, OutboxState
 
@@ -23,7 +23,7 @@ class Disclosure(models.Model):
         License, on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("license")
     )
     year = models.PositiveSmallIntegerField(_("year"), help_text=_("The year of operation disclosed."))
-    party = models.CharField(_("disclosed by"), max_length=32, choices=DisclosureParty)
+    party = models.CharField(_("disclosed by"), max_length=32, choices=LicenseParty)
     disclosed_on = models.DateField(_("disclosed on"))
     url = models.URLField(
         _("link"),
@@ -53,7 +53,7 @@ class Disclosure(models.Model):
                 fields=["license", "year", "party"], name="disclosure_unique_license_year_party"
             ),
             models.CheckConstraint(
-                condition=Q(party__in=DisclosureParty.values), name="disclosure_party_valid"
+                condition=Q(party__in=LicenseParty.values), name="disclosure_party_valid"
             ),
         ]
 
@@ -68,7 +68,7 @@ class DisclosureReminder(OutboxMessage):
         License, on_delete=models.PROTECT, related_name="disclosure_reminders", verbose_name=_("license")
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    party = models.CharField(_("party"), max_length=32, choices=DisclosureParty)
+    party = models.CharField(_("party"), max_length=32, choices=LicenseParty)
 
     class Meta(OutboxMessage.Meta):
         verbose_name = _("disclosure reminder")

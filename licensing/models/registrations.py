@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
+    LicenseParty,
     ObjectionState,
     RecordOrigin,
-    RegistrantRole,
     RegistrationEventAction,
     RegistrationKind,
     RegistrationReminderKind,
@@ -58,7 +58,7 @@ class Registration(models.Model):
     license = models.ForeignKey(
         License, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("license")
     )
-    registrant_role = models.CharField(_("registrant"), max_length=20, choices=RegistrantRole)
+    registrant_role = models.CharField(_("registrant"), max_length=20, choices=LicenseParty)
     kind = models.CharField(_("kind"), max_length=20, choices=RegistrationKind)
     application_type = models.CharField(
         _("application type"), max_length=16, choices=RegistrationType, default=RegistrationType.FIRST
@@ -128,7 +128,7 @@ class Registration(models.Model):
     @property
     def registrant(self):
         """The license's implementing body or operator, as `registrant_role` says."""
-        if self.registrant_role == RegistrantRole.OPERATOR:
+        if self.registrant_role == LicenseParty.OPERATOR:
             return self.license.operator
         return self.license.implementing_body
 
