@@ -75,15 +75,22 @@ def email_languages() -> list[str]:
     return sorted(codes, key=lambda code: code != settings.LANGUAGE_CODE)
 
 
-def recipients(license: License) -> tuple[list[str], list[str]]:
-    """(to, cc): the operator's contacts, and the grantor's active regulators not already in `to`."""
-    to = license.operator.contact_email_list if license.operator else []
-    cc: list[str] = []
-    regulators = Regulator.objects.filter(authority_id=license.grantor_id, user__is_active=True)
-    for address in regulators.order_by("pk").values_list("contact_email", flat=True):
-        if address and address not in to and address not in cc:
-            cc.append(address)
-    return to, cc
+def regulator_addresses(authority_ids) -> list[str]:
+    """The contact addresses of the active regulators of these authorities, each once."""
+    regulators = Regulator.objects.filter(authority_id__in=authority_ids, user__is_active=True).order_by("pk")
+    return list(
+        dict.fromkeys(address for address in regulators.values_list("contact_email", flat=True) if address)
+    )
+
+
+def recipients(license: License, party: str = LicenseParty.OPERATOR) -> tuple[list[str], list[str]]:
+    """(to, cc): the party's addresses (the operator's contacts, or the active regulators of the
+    implementing body), and the grantor's active regulators not already in `to`."""
+    if party == LicenseParty.OPERATOR:
+        to = license.operator.contact_email_list if license.operator else []
+    else:
+        to = regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
+    return to, [address for address in regulator_addresses([license.grantor_id]) if address not in to]
 
 
 def build(template: str, context: dict, *, to: list[str], cc: list[str]) -> EmailMultiAlternatives:
@@ -164,28 +171,15 @@ def lifecycle_notification(notification: LifecycleNotification) -> EmailMultiAlt
 # Registrations -----------------------------------------------------------------------------------------
 
 
-def _regulator_addresses(authority_ids) -> list[str]:
-    """The contact addresses of the active regulators of these authorities, each once."""
-    regulators = Regulator.objects.filter(authority_id__in=authority_ids, user__is_active=True).order_by("pk")
-    return list(
-        dict.fromkeys(address for address in regulators.values_list("contact_email", flat=True) if address)
-    )
-
-
 def registration_recipients(reminder: RegistrationReminder) -> tuple[list[str], list[str]]:
     """(to, cc). The registrant's reminders (renewal, expiry) go to the registrant: the operator's contacts,
     or the implementing body's regulators; copying the grantor's regulators. The overdue ones go to the
     grantor's regulators, who run the procedure."""
     registration = reminder.registration
     license = registration.license
-    regulators = _regulator_addresses([license.grantor_id])
     if reminder.kind not in (RegistrationReminderKind.RENEWAL_WINDOW, RegistrationReminderKind.EXPIRY):
-        return regulators, []
-    if registration.registrant_role == LicenseParty.OPERATOR:
-        to = license.operator.contact_email_list if license.operator else []
-    else:
-        to = _regulator_addresses([license.implementing_body_id]) if license.implementing_body_id else []
-    return to, [address for address in regulators if address not in to]
+        return regulator_addresses([license.grantor_id]), []
+    return recipients(license, registration.registrant_role)
 
 
 def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternatives:
@@ -213,27 +207,10 @@ def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternati
         "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
     }
     return build("registration_reminder", context, to=to, cc=cc)
-def disclosure_recipients(license: License, party: str) -> tuple[list[str], list[str]]:
-    """(to, cc) of a disclosure reminder: the party that discloses (the operator's contacts, or the active
-    regulators of the implementing body), and the grantor's active regulators not already in `to`."""
-    if party == LicenseParty.OPERATOR:
-        return recipients(license)
-    to: list[str] = []
-    if license.implementing_body_id is not None:
-        regulators = Regulator.objects.filter(authority_id=license.implementing_body_id, user__is_active=True)
-        to = [
-            address
-            for address in regulators.order_by("pk").values_list("contact_email", flat=True)
-            if address
-        ]
-    _, cc = recipients(license)
-    return list(dict.fromkeys(to)), [address for address in cc if address not in to]
-
-
 def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
     """The reminder that a party's annual disclosure of a year is due by 31 March (licensing.disclosures)."""
     license = reminder.license
-    to, cc = disclosure_recipients(license, reminder.party)
+    to, cc = recipients(license, reminder.party)
     body = license.implementing_body or license.grantor
     discloser = license.operator if reminder.party == LicenseParty.OPERATOR else body
     context = {
