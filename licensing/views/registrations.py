@@ -4,7 +4,6 @@ registration's page with its objection form, and the query-code lookup (登记�
 These pages are built for each request (not from the page cache): the notice list is short, and an
 objection form carries the visitor's own CSRF token and answers."""
 
-import math
 
 from django import forms
 from django.http import Http404
@@ -20,7 +19,7 @@ from ..inputs import control_character
 from ..models import Registration, RegistrationEvent
 from ..registration_codes import EXAMPLE, parse
 from .common import paginate
-from .throttling import ObjectionThrottle, throttled_search
+from .throttling import ObjectionThrottle, over_the_rate, throttled_search
 
 
 class ObjectionForm(forms.Form):
@@ -106,13 +105,8 @@ def objection(request, pk):
         return render(
             request, "licensing/objection_form.html", {"registration": registration, "form": ObjectionForm()}
         )
-    if not request.user.is_authenticated:
-        throttle = ObjectionThrottle()
-        if not throttle.allow_request(request, None):
-            wait = math.ceil(throttle.wait() or 1)
-            response = render(request, "429.html", {"retry_after": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+    if refused := over_the_rate(request, ObjectionThrottle()):
+        return refused
     form = ObjectionForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data

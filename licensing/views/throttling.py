@@ -28,16 +28,21 @@ def _searches(request) -> bool:
     return any(value for name, value in request.GET.items() if name not in NOT_COUNTED)
 
 
+def over_the_rate(request, throttle):
+    """The 429 page with Retry-After where an anonymous request is over `throttle`'s rate, else None."""
+    if request.user.is_authenticated or throttle.allow_request(request, None):
+        return None
+    wait = math.ceil(throttle.wait() or 1)
+    response = render(request, "429.html", {"retry_after": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def throttled_search(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if _searches(request) and not request.user.is_authenticated:
-            throttle = HtmlSearchThrottle()
-            if not throttle.allow_request(request, None):
-                wait = math.ceil(throttle.wait() or 1)
-                response = render(request, "429.html", {"retry_after": wait}, status=429)
-                response["Retry-After"] = str(wait)
-                return response
+        if _searches(request) and (refused := over_the_rate(request, HtmlSearchThrottle())):
+            return refused
         return view(request, *args, **kwargs)
 
     return wrapper
