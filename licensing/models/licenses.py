@@ -126,8 +126,8 @@ def lookup_q(value: str) -> Q:
     return Q(number=value)
 
 
-def next_in_series(counter_model, division_code: str, year: int, count: int = 1) -> int:
-    """Bump the (division, year) row of `counter_model` (a table of division_code, year, last_seq) by
+def next_in_series(counter_model: type["SeriesCounter"], division_code: str, year: int, count: int = 1):
+    """Bump the (division, year) row of `counter_model` (a SeriesCounter) by
     `count` and return the new value (the last of those taken), in one atomic upsert: on PostgreSQL it
     locks the counter row until the surrounding transaction commits, so concurrent creators queue (and a
     rolled-back creation gives its numbers back); SQLite serialises writers anyway. Both accept this
@@ -144,12 +144,22 @@ def next_in_series(counter_model, division_code: str, year: int, count: int = 1)
     return seq
 
 
-class LicenseNumberCounter(models.Model):
-    """The last sequence number handed out per grantor division and year (see License.allocate_number)."""
+class SeriesCounter(models.Model):
+    """The last sequence number handed out per division and year, of one series (next_in_series)."""
 
     division_code = models.CharField(max_length=6)
     year = models.PositiveSmallIntegerField()
     last_seq = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.division_code}-{self.year}: {self.last_seq}"
+
+
+class LicenseNumberCounter(SeriesCounter):
+    """License numbers (see License.allocate_number)."""
 
     class Meta:
         constraints = [

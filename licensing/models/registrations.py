@@ -22,16 +22,12 @@ from ..choices import (
 )
 from ..fields import NameField
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
-from .licenses import License, next_in_series
+from .licenses import License, SeriesCounter, next_in_series
 from .reminders import OutboxMessage
 
 
-class RegistrationCodeCounter(models.Model):
-    """The last sequence number of query codes per division and year (see Registration.allocate_code)."""
-
-    division_code = models.CharField(max_length=6)
-    year = models.PositiveSmallIntegerField()
-    last_seq = models.PositiveIntegerField()
+class RegistrationCodeCounter(SeriesCounter):
+    """Query codes of registrations (see Registration.allocate_code)."""
 
     class Meta:
         constraints = [
@@ -39,9 +35,6 @@ class RegistrationCodeCounter(models.Model):
                 fields=["division_code", "year"], name="registration_counter_unique_division_year"
             )
         ]
-
-    def __str__(self):
-        return f"{self.division_code}-{self.year}: {self.last_seq}"
 
 
 class RegistrationQuerySet(models.QuerySet):
