@@ -40,3 +40,8 @@ if __name__ == "__main__":
         if "--traceback" in sys.argv:
             raise
         sys.exit(f"error: {error}")
+    except ModuleNotFoundError as error:
+        # A package pyproject.toml asks for is not installed (a .venv older than the code, say).
+        if "--traceback" in sys.argv:
+            raise
+        sys.exit(f"error: {error}; install what the project needs with `make install`")

@@ -110,6 +110,20 @@ def test_a_missing_setting_is_one_line_not_a_traceback(tmp_path):
     )
 
 
+def test_a_missing_package_is_one_line_that_says_how_to_install_it(tmp_path):
+    # As in a .venv made before a dependency was added: importing it fails.
+    missing = "raise ModuleNotFoundError(\"No module named 'tablib'\", name='tablib')\n"
+    (tmp_path / "tablib.py").write_text(missing)
+    result = _manage(
+        tmp_path, "makemigrations", "--check", "--dry-run", PYTHONPATH=str(tmp_path), DJANGO_ALLOWED_HOSTS="x"
+    )
+
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.strip() == (
+        "error: No module named 'tablib'; install what the project needs with `make install`"
+    )
+
+
 # The cache all local processes share ---------------------------------------------------------------------
 
 _CACHED = """
