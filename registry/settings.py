@@ -332,7 +332,7 @@ SPECTACULAR_SETTINGS = {
         "EventActionEnum": "licensing.choices.EventAction",
         "AuthorityKindEnum": "licensing.choices.AuthorityKind",
         "OperatorKindEnum": "licensing.choices.OperatorKind",
-        "DisclosurePartyEnum": "licensing.choices.DisclosureParty",
+        "LicensePartyEnum": "licensing.choices.LicenseParty",
     },
 }
 # Cross-origin reads of the API are allowed from anywhere; writes are not (no credentials, GET only).
