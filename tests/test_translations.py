@@ -187,3 +187,11 @@ def test_translations_keep_every_placeholder():
             if text and placeholders(text) != expected:
                 offenders.append(f"{message.id!r}\n    -> {text!r}: {placeholders(text)} != {expected}")
     assert not offenders, "placeholders differ:\n" + "\n".join(offenders)
+
+
+def test_catalogue_defines_each_message_once():
+    # Babel keeps the last of two entries with the same msgid and msgfmt refuses the file: branches merged
+    # with the union driver can leave both.
+    text = PO_PATH.read_text(encoding="utf-8")
+    defined = len(re.findall(r"^msgid ", text, flags=re.MULTILINE))
+    assert defined == len(entries(read_catalogue())) + 1, "a msgid is defined twice (the +1 is the header)"
