@@ -217,3 +217,11 @@ def test_public_reads_in_the_schema_need_no_credentials_and_writes_do(client):
     assert schema["paths"]["/api/v1/tokens/"]["get"]["security"] != []  # a token's own reads are not public
     english = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["info"]["title"] == "Public-Data Operating License Registry API"
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("licensing/favicon.svg")
