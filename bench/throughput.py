@@ -6,9 +6,12 @@ What it does:
    --count synthetic licenses (20,000 by default; licensing.synthetic) and the demo data.
 2. Serves the registry with gunicorn (2 workers) against it, with Redis as the cache (REDIS_URL, its own
    database number), debug off and throttling off, exactly as configured otherwise, plus the floor view
-   (bench/floor.py: one single-row lookup as JSON).
+   (bench/floor.py: one single-row lookup as JSON). Beside it, on another port, a second gunicorn serves
+   the bare floor (bench/bare.py: the same row through one cursor, in a Django with no middleware and no
+   app), so that every case is also reported against the least Django can do at all.
 3. Loads each case from a separate process (wrk) for --seconds at --connections, over at least 10,000
-   random license numbers, plain GETs without If-None-Match; every non-200 answer is counted as an error.
+   random license numbers, plain GETs (the conditional case alone sends If-None-Match, with each path's
+   current ETag, and expects 304); every other answer is counted as an error.
    Rounds of every case (floor included) are repeated --rounds times; the table shows medians. Two
    states of the cache are measured:
    - cold: each round starts right after the cache is invalidated (as after any committed change), so
@@ -61,14 +64,23 @@ from licensing.dates import local_today  # noqa: E402
 from licensing.models import License, Operator  # noqa: E402
 from licensing.synthetic import generate  # noqa: E402
 
+# A line of the paths file is a path, or a path, a tab and the ETag to send as If-None-Match.
 LUA = """
-local paths = {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local paths, etags = {}, {}
+for line in io.lines("%(paths)s") do
+  local path, etag = line:match("^([^\t]+)\t?(.*)$")
+  paths[#paths + 1] = path
+  etags[#etags + 1] = etag
+end
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) errors = 0 end
-function request() return wrk.format("GET", paths[math.random(#paths)]) end
-function response(status, headers, body) if status ~= 200 then errors = errors + 1 end end
+function request()
+  local i = math.random(#paths)
+  if etags[i] ~= "" then return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]}) end
+  return wrk.format("GET", paths[i])
+end
+function response(status, headers, body) if status ~= %(expected)d then errors = errors + 1 end end
 function done(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + thread:get("errors") end
@@ -77,12 +89,18 @@ end
 """
 
 
+FLOOR = "floor (registry's stack)"
+BARE = "bare floor (no middleware)"
+CONDITIONAL = "API detail, If-None-Match (304)"
+
+
 def case_paths(numbers, usccs, names, seed=7):
     """Each case's request paths (at least 10,000 distinct license numbers where a case takes one)."""
     rng = random.Random(seed)
     filters = ["status=active", "status=active&domain=health", "division=33", "status=expired&mode=by_domain"]
     return {
-        "floor (bare Django view)": [f"/bench/floor/{n}/" for n in numbers],
+        BARE: [f"/bench/bare/{n}/" for n in numbers],
+        FLOOR: [f"/bench/floor/{n}/" for n in numbers],
         "API license detail": [f"/api/v1/licenses/{n}/" for n in numbers],
         "API list (50/page, filters)": [
             f"/api/v1/licenses/?{rng.choice(filters)}&page_size=50&page={rng.randint(1, 5)}"
@@ -95,11 +113,11 @@ def case_paths(numbers, usccs, names, seed=7):
     }
 
 
-def wrk(base, paths, seconds, connections, workdir):
+def wrk(base, paths, seconds, connections, workdir, expected=200):
     paths_file = Path(workdir) / f"paths-{abs(hash(paths[0]))}.txt"
     paths_file.write_text("\n".join(paths) + "\n")
     script = Path(workdir) / "random.lua"
-    script.write_text(LUA % {"paths": paths_file})
+    script.write_text(LUA % {"paths": paths_file, "expected": expected})
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base],
         capture_output=True,
@@ -113,7 +131,7 @@ def wrk(base, paths, seconds, connections, workdir):
 
 
 @contextlib.contextmanager
-def gunicorn(database_name, port, redis_url):
+def gunicorn(database_name, port, redis_url, app="registry.wsgi:application"):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -129,7 +147,7 @@ def gunicorn(database_name, port, redis_url):
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "registry.wsgi:application",
+            app,
             "--workers",
             "2",
             "--bind",
@@ -146,8 +164,8 @@ def gunicorn(database_name, port, redis_url):
     try:
         for _ in range(100):
             with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/authorities/", timeout=1)
-                break
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("HEAD", "/")
+                break  # it answers (what it answers is checked per case)
             time.sleep(0.2)
         else:
             raise SystemExit("gunicorn did not start")
@@ -188,6 +206,12 @@ def fill(base, paths, workers=8):
         return sum(1 for ok in pool.map(get, sorted(set(paths))) if not ok)
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _reachable(base, path):
     """Whether `path` answers 200 itself (a redirect does not count)."""
     try:
@@ -197,19 +221,33 @@ def _reachable(base, path):
         return False
 
 
+def etags(base, paths, count=2_000):
+    """`count` of `paths`, each with the ETag it answers with now: the conditional case's lines."""
+    address = urllib.parse.urlsplit(base)
+    lines = []
+    client = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    for path in paths[:count]:
+        client.request("GET", path)
+        response = client.getresponse()
+        response.read()
+        if response.getheader("ETag"):
+            lines.append(f"{path}\t{response.getheader('ETag')}")
+    client.close()
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=20_000, help="synthetic licenses (at least 10000)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=3, help="repetitions; medians are shown")
-    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--port", type=int, default=0, help="the registry's (default: a free one)")
+    parser.add_argument("--bare-port", type=int, default=0, help="the bare floor's (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    if not args.port:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            args.port = probe.getsockname()[1]
+    args.port = args.port or _free_port()
+    args.bare_port = args.bare_port or _free_port()
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server")
     redis_url = os.environ.get("REDIS_URL") or parser.error(
@@ -237,23 +275,38 @@ def main():
         print(f"data              {len(numbers):,} public licenses in {name}, made in {made:.0f} s")
         connection.close()
         paths = case_paths(numbers, usccs, names)
-        warm = {case: [] for case in paths}
-        cold = {case: [] for case in paths}
-        with tempfile.TemporaryDirectory() as workdir, gunicorn(name, args.port, redis_url) as base:
-            cases = [case for case, case_list in paths.items() if _reachable(base, case_list[0])]
+        with (
+            tempfile.TemporaryDirectory() as workdir,
+            gunicorn(name, args.port, redis_url) as base,
+            gunicorn(name, args.bare_port, redis_url, app="bench.bare:application") as bare_base,
+        ):
+            bases = {case: bare_base if case == BARE else base for case in paths}
+            cases = [case for case, case_list in paths.items() if _reachable(bases[case], case_list[0])]
             for case in paths:
                 if case not in cases:
                     print(f"skipped           {case}: {paths[case][0]} does not answer 200 here")
-            floor_case = "floor (bare Django view)"
+            if "API license detail" in cases:
+                paths[CONDITIONAL] = etags(base, paths["API license detail"])
+                bases[CONDITIONAL] = base
+                cases.append(CONDITIONAL)
+            expected = {CONDITIONAL: 304}
+            warm = {case: [] for case in cases}
+            cold = {case: [] for case in cases}
+
+            def load(case, seconds):
+                return wrk(
+                    bases[case], paths[case], seconds, args.connections, workdir, expected.get(case, 200)
+                )
+
             for case in cases:  # warm up: connections, code paths
-                wrk(base, paths[case], 2, args.connections, workdir)
+                load(case, 2)
             for round_number in range(args.rounds):
                 for case in cases:
                     cache.bump()  # every body cached so far is stale, as after a committed change
-                    cold[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
+                    cold[case].append(load(case, args.seconds))
                 print(f"cold round {round_number + 1}/{args.rounds} done")
             for case in cases:
-                if case == floor_case:  # it caches nothing
+                if case in (FLOOR, BARE, CONDITIONAL):  # they cache nothing, or the detail's bodies
                     continue
                 started = time.perf_counter()
                 failed = fill(base, paths[case])
@@ -263,30 +316,35 @@ def main():
                 )
             for round_number in range(args.rounds):
                 for case in cases:
-                    warm[case].append(wrk(base, paths[case], args.seconds, args.connections, workdir))
+                    warm[case].append(load(case, args.seconds))
                 print(f"warm round {round_number + 1}/{args.rounds} done")
         print()
         print(
-            f"{'metric':<30} {'warm req/s':>10} {'floor':>6} {'ratio':>6}   "
-            f"{'cold req/s':>10} {'floor':>6} {'ratio':>6} {'errors':>7}"
+            f"{'metric':<32} {'warm req/s':>10} {'÷floor':>7} {'÷bare':>6}   "
+            f"{'cold req/s':>10} {'÷floor':>7} {'÷bare':>6} {'errors':>7}"
         )
         for case in cases:
             figures = []
             for runs in (warm, cold):
                 rps = statistics.median(r[0] for r in runs[case])
-                floor = statistics.median(r[0] for r in runs[floor_case])
-                # Each round's ratio to the floor measured in that round: the machine's speed drifts
-                # over minutes, and this cancels the drift out.
-                ratio = statistics.median(
-                    mine[0] / floors[0] for mine, floors in zip(runs[case], runs[floor_case], strict=True)
-                )
-                figures.append(f"{rps:>10.0f} {floor:>6.0f} {ratio:>6.2f}")
+                ratios = [
+                    # Each round's ratio to the floor measured in that round: the machine's speed drifts
+                    # over minutes, and this cancels the drift out.
+                    statistics.median(
+                        mine[0] / floors[0] for mine, floors in zip(runs[case], runs[floor], strict=True)
+                    )
+                    if floor in runs
+                    else float("nan")
+                    for floor in (FLOOR, BARE)
+                ]
+                figures.append(f"{rps:>10.0f} {ratios[0]:>7.2f} {ratios[1]:>6.2f}")
             errors = sum(r[1] for r in warm[case] + cold[case])
-            print(f"{case:<30} {figures[0]}   {figures[1]} {errors:>7}")
+            print(f"{case:<32} {figures[0]}   {figures[1]} {errors:>7}")
         print(
             f"\n{args.rounds} rounds of {args.seconds} s each at {args.connections} connections; "
-            "gunicorn 2 sync workers; medians. A ratio is the median of each round's ratio to the floor "
-            "in that round."
+            "gunicorn 2 sync workers each for the registry and the bare floor; medians. A ratio is the "
+            "median of each round's ratio to that floor in that round. Errors: answers other than 200 "
+            "(304 for the conditional case)."
         )
     finally:
         if not args.keep:
