@@ -13,6 +13,7 @@ from licensing.models import AlertDigest, AlertSubscription
 from . import factories
 from .clock import NOW, D
 from .outbox_support import running_tasks, sweep_at
+from .test_outbox import mail_server_down  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 READER = "reader@example.org"
@@ -272,3 +273,39 @@ def test_no_public_page_shows_a_subscribed_address(client, license, mailoutbox, 
         "/feeds/changes.atom",
     ):
         assert READER not in client.get(path, follow=True).content.decode(), path
+
+
+def test_only_superusers_see_the_subscriptions_in_the_admin_and_retry_a_failed_digest(
+    client,
+    license,
+    mailoutbox,
+    frozen_clock,
+    world,
+    mail_server_down,  # noqa: F811
+):
+    mail_server_down["on"] = False
+    subscribed(client, mailoutbox, frozen_clock, license=license)
+    change_three_times(license)
+    mail_server_down["on"] = True
+    with override_settings(LICENSING_SEND_MAX_ATTEMPTS=1):
+        sweep_at(NOW + D(hours=1))
+    digest = AlertDigest.objects.get()
+    assert digest.state == "failed"
+
+    regulator = Client()
+    regulator.force_login(world["users"]["inside"])
+    assert regulator.get("/admin/licensing/alertsubscription/").status_code == 403
+    assert regulator.get("/admin/licensing/alertdigest/").status_code == 403
+    root = Client()
+    root.force_login(world["users"]["superuser"])
+    assert READER in root.get("/admin/licensing/alertsubscription/").content.decode()
+    mail_server_down["on"] = False
+    with running_tasks():
+        response = root.post(
+            "/admin/licensing/alertdigest/",
+            {"action": "retry_failed", "_selected_action": [digest.pk]},
+        )
+    assert response.status_code == 302
+    digest.refresh_from_db()
+    assert digest.state == "sent"
+    assert mail_to(mailoutbox)[-1].subject.startswith("3 changes")
