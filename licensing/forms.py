@@ -297,6 +297,11 @@ class VerifyForm(forms.Form):
         return data
 
 
+def saved_search_query(query: str) -> str:
+    """A search of the list as it is saved: its filters in use, in one spelling ("" if none is)."""
+    return LicenseFilters(QueryDict(query)).query_string
+
+
 def saved_search_licenses(query: str) -> QuerySet:
     """The public licenses a saved search of the list (its query string) finds today."""
     return LicenseFilters(QueryDict(query)).apply(access.public_licenses())

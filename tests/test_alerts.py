@@ -221,6 +221,9 @@ def test_operator_authority_and_saved_search_alerts(client, license, mailoutbox,
     authority_digest = mail_to(mailoutbox, "reader1@example.org")[-1]
     if other.grantor_id == license.grantor_id:
         assert "4 changes" in authority_digest.subject
+    # The same search spelt otherwise is the same subscription.
+    ask(client, "search", "q=Metro&status=&page=2", email="reader2@example.org")
+    assert AlertSubscription.objects.filter(email="reader2@example.org").count() == 1
     search_digest = mail_to(mailoutbox, "reader2@example.org")[-1]
     assert "3 changes" in search_digest.subject and other.number not in search_digest.body
     assert "/licenses/?q=Metro" in search_digest.body
@@ -228,7 +231,13 @@ def test_operator_authority_and_saved_search_alerts(client, license, mailoutbox,
 
 def test_a_form_naming_nothing_public_is_refused(client, frozen_clock, mailoutbox):
     draft = factories.draft()
-    for target, key in (("license", draft.pk), ("license", "x"), ("operator", 10**9), ("nonsense", 1)):
+    for target, key in (
+        ("license", draft.pk),
+        ("license", "x"),
+        ("operator", 10**9),
+        ("nonsense", 1),
+        ("search", "page=2"),
+    ):
         assert ask(client, target, key).status_code == 400
     assert ask(client, "license", draft.pk, email="not an address").status_code == 400
     assert mailoutbox == []

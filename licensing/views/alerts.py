@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import alerts
 from ..choices import AlertTarget
+from ..forms import saved_search_query
 from ..inputs import control_character
 from .throttling import AlertThrottle, over_the_rate
 
@@ -35,10 +36,10 @@ class AlertForm(forms.Form):
     def clean(self):
         data = super().clean()
         if "target" in data and "key" in data:
-            if control_character(data["key"]):
-                data["found"] = None
-            else:
-                data["found"] = alerts.find_target(data["target"], data["key"])
+            key = data["key"]
+            if data["target"] == AlertTarget.SEARCH and not control_character(key):
+                key = saved_search_query(key)
+            data["found"] = None if control_character(key) else alerts.find_target(data["target"], key)
             if data["found"] is None:
                 raise forms.ValidationError(_("There is nothing to follow here any more."))
         return data
