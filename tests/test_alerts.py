@@ -136,6 +136,7 @@ def test_a_digest_in_chinese(client, license, mailoutbox, frozen_clock):
     )
     sweep_at(NOW + D(hours=1))
     digest = mail_to(mailoutbox)[-1]
+    assert digest.subject == f"授权登记簿中有1项变化：{license.number} “Metro ridership”"
     assert "2026年11月29日" in digest.body and "安全审查。" in digest.body
 
 
