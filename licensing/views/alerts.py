@@ -67,27 +67,29 @@ def subscribe(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
-    try:
-        if request.method != "POST":
-            alerts.confirming(token)
-            return _page(request, "alert_confirm", {"token": token})
-        subscription = alerts.confirm(token)
-    except alerts.BadToken as error:
-        return _page(request, "alert_bad_link", {"expired": error.expired}, status=400)
-    return _page(request, "alert_confirmed", {"manage": _path(alerts.links(subscription)["manage"])})
+    return _signed_button(
+        request, token, alerts.confirming, alerts.confirm, "alert_confirm", "alert_confirmed"
+    )
 
 
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
+    return _signed_button(
+        request, token, alerts.unsubscribing, alerts.unsubscribe, "alert_unsubscribe", "alert_unsubscribed"
+    )
+
+
+def _signed_button(request, token, read, act, ask, done):
+    """A signed link of the emails: a GET shows the button (`ask`), which POSTs to act; then `done`."""
     try:
         if request.method != "POST":
-            alerts.unsubscribing(token)
-            return _page(request, "alert_unsubscribe", {"token": token})
-        subscription = alerts.unsubscribe(token)
-    except alerts.BadToken:
-        return _page(request, "alert_bad_link", {"expired": False}, status=400)
-    return _page(request, "alert_unsubscribed", {"manage": _path(alerts.links(subscription)["manage"])})
+            read(token)
+            return _page(request, ask, {"token": token})
+        subscription = act(token)
+    except alerts.BadToken as error:
+        return _page(request, "alert_bad_link", {"expired": error.expired}, status=400)
+    return _page(request, done, {"manage": _path(alerts.links(subscription)["manage"])})
 
 
 @require_http_methods(["GET", "HEAD"])
