@@ -12,10 +12,16 @@ from licensing.sweep import run_full_sweep
 
 from .. import factories
 from ..outbox_support import celery_conf
+from .test_public_finish_browser import AXE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password-42"
 READER = "reader@example.org"
+
+
+def _serious_violations(page) -> list[str]:
+    violations = AXE.run(page).response["violations"]
+    return [f"{page.url}: {v['id']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def _link(email, kind) -> str:
@@ -40,9 +46,11 @@ def test_subscribe_confirm_change_in_the_admin_and_the_digest_arrives(
         form.get_by_role("button", name="Get alerts").click()
         expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
         expect(page.locator("main")).not_to_contain_text(READER)
+        problems = _serious_violations(page)
         (confirmation,) = [email for email in mailoutbox if email.to == [READER]]
 
         page.goto(_link(confirmation, "confirm"))
+        problems += _serious_violations(page)
         page.get_by_role("button", name="Confirm my email alerts").click()
         expect(page.get_by_role("heading", name="Alerts confirmed")).to_be_visible()
 
@@ -73,3 +81,5 @@ def test_subscribe_confirm_change_in_the_admin_and_the_digest_arrives(
     expect(page.get_by_role("heading", name="Unsubscribed")).to_be_visible()
     page.get_by_role("link", name="Manage your other alerts").click()
     expect(page.get_by_text("No alerts are in effect for this address.")).to_be_visible()
+    problems += _serious_violations(page)
+    assert problems == []
