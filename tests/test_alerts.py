@@ -244,6 +244,17 @@ def test_a_form_naming_nothing_public_is_refused(client, frozen_clock, mailoutbo
     assert mailoutbox == []
 
 
+def test_a_mistyped_address_is_shown_again_with_what_it_follows(client, license, mailoutbox):
+    response = ask(client, "license", license.pk, email="reader@")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a valid email address." in page and "Metro ridership" in page
+    assert f'href="/licenses/{license.number}/"' in page
+    alone = client.get("/alerts/", {"target": "search", "key": "q=Metro&page=3"}).content.decode()
+    assert 'href="/licenses/?q=Metro"' in alone and 'name="key" value="q=Metro' in alone
+    assert mailoutbox == []
+
+
 @override_settings(ALERT_RATE="2/hour")
 def test_sign_ups_are_throttled_per_client(client, license, mailoutbox):
     assert ask(client, "license", license.pk).status_code == 200

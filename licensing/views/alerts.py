@@ -20,6 +20,7 @@ from .. import alerts
 from ..choices import AlertTarget
 from ..forms import saved_search_query
 from ..inputs import control_character
+from ..models import AlertSubscription
 from .throttling import AlertThrottle, over_the_rate
 
 
@@ -36,13 +37,19 @@ class AlertForm(forms.Form):
     def clean(self):
         data = super().clean()
         if "target" in data and "key" in data:
-            key = data["key"]
-            if data["target"] == AlertTarget.SEARCH and not control_character(key):
-                key = saved_search_query(key)
-            data["found"] = None if control_character(key) else alerts.find_target(data["target"], key)
+            data["found"] = _target(data["target"], data["key"])
             if data["found"] is None:
                 raise forms.ValidationError(_("There is nothing to follow here any more."))
         return data
+
+
+def _target(kind: str, key: str) -> alerts.Target | None:
+    """What a form follows: a public record by its key, or a search of the list in its one spelling."""
+    if control_character(key):
+        return None
+    if kind == AlertTarget.SEARCH:
+        key = saved_search_query(key)
+    return alerts.find_target(kind, key)
 
 
 def _page(request, template, context=None, status=200):
@@ -51,18 +58,26 @@ def _page(request, template, context=None, status=200):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
-    if request.method != "POST":
-        initial = {"language": get_language(), **request.GET.dict()}
-        form = AlertForm(initial=initial)
-        return _page(request, "alert_form", {"form": form})
-    if refused := over_the_rate(request, AlertThrottle()):
-        return refused
-    form = AlertForm(request.POST)
-    if not form.is_valid():
-        return _page(request, "alert_form", {"form": form}, status=400)
-    data = form.cleaned_data
-    alerts.subscribe(data["email"], data["language"], data["found"])
-    return _page(request, "alert_requested", {"days": settings.ALERT_CONFIRM_DAYS})
+    if request.method == "POST":
+        if refused := over_the_rate(request, AlertThrottle()):
+            return refused
+        form = AlertForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            alerts.subscribe(data["email"], data["language"], data["found"])
+            return _page(request, "alert_requested", {"days": settings.ALERT_CONFIRM_DAYS})
+        found = form.cleaned_data.get("found")
+    else:
+        # The form on a page of its own: what it follows is in the query string, as the pages' form has it.
+        form = AlertForm(initial={"language": get_language(), **request.GET.dict()})
+        found = _target(request.GET.get("target", ""), request.GET.get("key", ""))
+    context = {"form": form}
+    if found is not None:
+        subscription = AlertSubscription(target=found.kind, target_id=found.pk, query=found.query)
+        about = alerts.describe(subscription)
+        context.update(subscription=subscription, followed_name=about["followed_name"])
+        context["followed_url"] = _path(about["followed_url"])
+    return _page(request, "alert_form", context, status=400 if request.method == "POST" else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -110,5 +125,5 @@ def manage(request, token):
 
 
 def _path(url: str) -> str:
-    """A link of the emails (absolute, to SITE_URL) as a path on this site."""
-    return urlsplit(url).path
+    """A link of the emails (absolute, to SITE_URL) as an address on this site."""
+    return urlsplit(url)._replace(scheme="", netloc="").geturl()
