@@ -24,12 +24,12 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from . import access, emails, history, outbox
-from .choices import AlertTarget, EventAction
+from .choices import AlertTarget, EventAction, LicenseStatus
 from .display import in_language
 from .models import (
     AlertConfirmation,
@@ -256,8 +256,10 @@ def pending_events(subscription: AlertSubscription) -> QuerySet:
 def create_due_digests(today: datetime.date, now: datetime.datetime) -> int:
     """Build today's digest of every confirmed subscription with changes to tell and none today yet.
     Returns how many were built. Safe to run from several processes at once (see the module)."""
-    due = AlertSubscription.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True).exclude(
-        digests__day=today
+    due = (
+        AlertSubscription.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+        .exclude(digests__day=today)
+        .filter(_may_have_news())
     )
     built, last_pk = 0, 0
     while True:
@@ -267,6 +269,28 @@ def create_due_digests(today: datetime.date, now: datetime.datetime) -> int:
         if len(batch) < BATCH_SIZE:
             return built
         last_pk = batch[-1]
+
+
+def _may_have_news() -> Q:
+    """Subscriptions that may have events to tell: of a record, those with a public event recorded since
+    their confirmation and not told yet (in the same query, so that an idle sweep does not visit every
+    subscription); a saved search, always (pending_events decides)."""
+    told = AlertItem.objects.filter(subscription=OuterRef(OuterRef("pk")), event=OuterRef("pk"))
+    news = (
+        LicenseEvent.objects.filter(created_at__gt=OuterRef("confirmed_at"))
+        .exclude(to_status=LicenseStatus.DRAFT)
+        .exclude(Exists(told))
+    )
+    followed = OuterRef("target_id")
+    return (
+        Q(target=AlertTarget.SEARCH)
+        | Q(Exists(news.filter(license_id=followed)), target=AlertTarget.LICENSE)
+        | Q(Exists(news.filter(license__operator_id=followed)), target=AlertTarget.OPERATOR)
+        | Q(
+            Exists(news.filter(Q(license__grantor_id=followed) | Q(license__co_grantors=followed))),
+            target=AlertTarget.AUTHORITY,
+        )
+    )
 
 
 def _build_digest(pk: int, today: datetime.date, now: datetime.datetime) -> int:

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client, override_settings
 
-from licensing import lifecycle
+from licensing import alerts, lifecycle
 from licensing.models import AlertDigest, AlertSubscription
 
 from . import factories
-from .clock import NOW, D
+from .clock import NOW, TODAY, D
 from .outbox_support import running_tasks, sweep_at
 from .test_outbox import mail_server_down  # noqa: F401 (the fixture)
 
@@ -330,3 +330,19 @@ def test_only_superusers_see_the_subscriptions_in_the_admin_and_retry_a_failed_d
     digest.refresh_from_db()
     assert digest.state == "sent"
     assert mail_to(mailoutbox)[-1].subject.startswith("3 changes")
+
+
+def test_an_idle_sweep_reads_the_subscriptions_once_not_each(
+    client, license, mailoutbox, frozen_clock, django_assert_num_queries
+):
+    for n in range(5):
+        AlertSubscription.objects.create(
+            email=f"r{n}@example.org", language="en", target="license", target_id=license.pk, confirmed_at=NOW
+        )
+    frozen_clock.shift(D(minutes=1))
+    with django_assert_num_queries(1):
+        assert alerts.create_due_digests(TODAY, NOW) == 0
+    lifecycle.transition(license, "suspend", actor=None, reason="Review.", expected_version=license.version)
+    assert alerts.create_due_digests(TODAY, NOW) == 5
+    with django_assert_num_queries(1):
+        assert alerts.create_due_digests(TODAY, NOW) == 0
