@@ -6,89 +6,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licensing', '0010_merge'),
+        ("licensing", "0010_merge"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlertSubscription',
+            name="AlertSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('language', models.CharField(choices=[('zh-hans', 'Simplified Chinese'), ('en', 'English')], max_length=8, verbose_name='language')),
-                ('target', models.CharField(choices=[('license', 'License'), ('operator', 'Operator'), ('authority', 'Authority'), ('search', 'Saved search')], max_length=16, verbose_name='follows')),
-                ('target_id', models.BigIntegerField(default=0, verbose_name='followed record')),
-                ('query', models.CharField(blank=True, max_length=500, verbose_name='search')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True, verbose_name='unsubscribed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email address")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("zh-hans", "Simplified Chinese"), ("en", "English")],
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("license", "License"),
+                            ("operator", "Operator"),
+                            ("authority", "Authority"),
+                            ("search", "Saved search"),
+                        ],
+                        max_length=16,
+                        verbose_name="follows",
+                    ),
+                ),
+                ("target_id", models.BigIntegerField(default=0, verbose_name="followed record")),
+                ("query", models.CharField(blank=True, max_length=500, verbose_name="search")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmed at")),
+                (
+                    "unsubscribed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="unsubscribed at"),
+                ),
             ],
             options={
-                'verbose_name': 'alert subscription',
-                'verbose_name_plural': 'alert subscriptions',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('email', 'target', 'target_id', 'query'), name='alert_unique_target')],
+                "verbose_name": "alert subscription",
+                "verbose_name_plural": "alert subscriptions",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("email", "target", "target_id", "query"), name="alert_unique_target"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AlertDigest',
+            name="AlertDigest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Not needed')], default='pending', max_length=16, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, help_text='A pending email is sent from this moment on; failed attempts move it later.', verbose_name='next attempt at')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, help_text='Why the last attempt failed, or why no email was needed.', verbose_name='last error')),
-                ('recipients', models.JSONField(blank=True, default=list, verbose_name='recipients')),
-                ('day', models.DateField(verbose_name='day')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to='licensing.alertsubscription', verbose_name='subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Not needed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="A pending email is sent from this moment on; failed attempts move it later.",
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="claimed at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "last_error",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the last attempt failed, or why no email was needed.",
+                        verbose_name="last error",
+                    ),
+                ),
+                ("recipients", models.JSONField(blank=True, default=list, verbose_name="recipients")),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digests",
+                        to="licensing.alertsubscription",
+                        verbose_name="subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert digest',
-                'verbose_name_plural': 'alert digests',
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "verbose_name": "alert digest",
+                "verbose_name_plural": "alert digests",
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AlertConfirmation',
+            name="AlertConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Not needed')], default='pending', max_length=16, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, help_text='A pending email is sent from this moment on; failed attempts move it later.', verbose_name='next attempt at')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, help_text='Why the last attempt failed, or why no email was needed.', verbose_name='last error')),
-                ('recipients', models.JSONField(blank=True, default=list, verbose_name='recipients')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='licensing.alertsubscription', verbose_name='subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Not needed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="A pending email is sent from this moment on; failed attempts move it later.",
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="claimed at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "last_error",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the last attempt failed, or why no email was needed.",
+                        verbose_name="last error",
+                    ),
+                ),
+                ("recipients", models.JSONField(blank=True, default=list, verbose_name="recipients")),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to="licensing.alertsubscription",
+                        verbose_name="subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert confirmation',
-                'verbose_name_plural': 'alert confirmations',
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "verbose_name": "alert confirmation",
+                "verbose_name_plural": "alert confirmations",
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AlertItem',
+            name="AlertItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='licensing.alertdigest')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='licensing.licenseevent')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='licensing.alertsubscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="licensing.alertdigest",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="licensing.licenseevent",
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="licensing.alertsubscription",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('subscription', 'event'), name='alert_item_once_per_event')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("subscription", "event"), name="alert_item_once_per_event"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='alertdigest',
-            constraint=models.UniqueConstraint(fields=('subscription', 'day'), name='alert_digest_one_a_day'),
+            model_name="alertdigest",
+            constraint=models.UniqueConstraint(fields=("subscription", "day"), name="alert_digest_one_a_day"),
         ),
     ]
