@@ -10,12 +10,14 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        # notifications and the reminders (expiry, registration, disclosure) register their outbox kinds on
-        # import: every process has them.
+        # notifications, the reminders (expiry, registration, disclosure) and the alerts register their outbox
+        # kinds on import: every process has them.
         from . import (  # noqa: F401
+            alerts,
             cache,
             calls,
             disclosure_reminders,
+            forms,
             notifications,
             registration_reminders,
             reminders,
@@ -34,6 +36,8 @@ class LicensingConfig(AppConfig):
             RegistrationEvent,
         )
 
+        # A saved search finds its licenses as the public license list does (the list's filters).
+        alerts.search_licenses = forms.saved_search_licenses
         signals.license_events_recorded.connect(
             notifications.on_events_recorded, dispatch_uid="licensing-notifications"
         )

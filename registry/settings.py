@@ -350,6 +350,11 @@ LICENSING_REMINDER_DAYS = sorted(
 # and how many objections one address may file (anonymous spam gets a 429).
 REGISTRATION_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 OBJECTION_RATE = env_str("OBJECTION_RATE", "5/hour")
+# Email alerts (licensing.alerts): sign-ups per client address (a 429 past it), confirmations per email
+# address a day (silently: the form never tells an address's state), and how long a confirmation link works.
+ALERT_RATE = env_str("ALERT_RATE", "10/hour")
+ALERT_CONFIRMATIONS_PER_ADDRESS = env_int("ALERT_CONFIRMATIONS_PER_ADDRESS", 3, minimum=1)
+ALERT_CONFIRM_DAYS = env_int("ALERT_CONFIRM_DAYS", 7, minimum=1)
 
 # Security. With debug off the secure defaults hold, so `manage.py check --deploy` is quiet once a real
 # mail host is given (EMAIL_HOST); a deployment behind a TLS-terminating proxy sets

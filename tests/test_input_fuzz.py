@@ -66,6 +66,14 @@ NOT_LINKED = {
     "admin/axes/accessfailurelog/<path:object_id>/change/": "no rows: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
     "downloads/snapshots/register-<str:day>.zip": "linked from /downloads/ once beat has written a snapshot",
     "favicon.ico": "asked for by browsers, not linked; redirects to the linked SVG (test_public_finish.py)",
+    "alerts/": "the alerts form of license, operator, authority and search pages posts there (fuzzed so)",
+    **{
+        f"admin/licensing/{model}/<path:object_id>/change/": "no rows in the demo (test_alerts.py)"
+        for model in ("alertsubscription", "alertconfirmation", "alertdigest")
+    },
+    "alerts/confirm/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
+    "alerts/unsubscribe/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
+    "alerts/manage/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
 }
 SAMPLES = 6
 NOT_LINKED_PARTS = ("/delete/", "/add/", "/history/")  # reached per model when permitted; see below

@@ -1,5 +1,6 @@
 """The licensing domain's models, one module per concept."""
 
+from .alerts import AlertConfirmation, AlertDigest, AlertItem, AlertSubscription
 from .authorities import Authority, Regulator
 from .calls import Call
 from .disclosures import Disclosure, DisclosureReminder
@@ -21,6 +22,10 @@ from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, Sweep
 from .tokens import ApiToken, IdempotencyKey
 
 __all__ = [
+    "AlertConfirmation",
+    "AlertDigest",
+    "AlertItem",
+    "AlertSubscription",
     "ApiToken",
     "Authority",
     "Call",
