@@ -31,6 +31,7 @@ from .models import (
     LifecycleNotification,
     RegistrationReminder,
     Regulator,
+    Webhook,
 )
 
 # What each notified event means for the operator.
@@ -207,6 +208,8 @@ def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternati
         "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
     }
     return build("registration_reminder", context, to=to, cc=cc)
+
+
 def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
     """The reminder that a party's annual disclosure of a year is due by 31 March (licensing.disclosures)."""
     license = reminder.license
@@ -224,3 +227,17 @@ def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
         "url": public_url(license),
     }
     return build("disclosure_reminder", context, to=to, cc=cc)
+
+
+# Webhooks ----------------------------------------------------------------------------------------------
+
+
+def webhook_paused(webhook: Webhook) -> EmailMultiAlternatives:
+    """The owner's news that their webhook was paused after failing for WEBHOOKS_PAUSE_AFTER_DAYS."""
+    last = webhook.deliveries.exclude(last_error="").order_by("-id").values_list("last_error", flat=True)
+    context = {
+        "webhook": webhook,
+        "days": settings.WEBHOOKS_PAUSE_AFTER_DAYS,
+        "last_error": last.first() or "",
+    }
+    return build("webhook_paused", context, to=[webhook.owner.email], cc=[])

@@ -19,6 +19,7 @@ from .registrations import (
 )
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 from .tokens import ApiToken, IdempotencyKey
+from .webhooks import Webhook, WebhookDelivery, WebhookState
 
 __all__ = [
     "ApiToken",
@@ -48,4 +49,7 @@ __all__ = [
     "RegistrationReminder",
     "Regulator",
     "SweepHeartbeat",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookState",
 ]
