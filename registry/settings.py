@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         "AuthorityKindEnum": "licensing.choices.AuthorityKind",
         "OperatorKindEnum": "licensing.choices.OperatorKind",
         "LicensePartyEnum": "licensing.choices.LicenseParty",
+        "WebhookStateEnum": "licensing.models.webhooks.WebhookState",
+        "DeliveryStateEnum": "licensing.models.reminders.OutboxState",
     },
 }
 # Cross-origin reads of the API are allowed from anywhere; writes are not (no credentials, GET only).
