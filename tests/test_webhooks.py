@@ -281,3 +281,30 @@ def test_deleting_a_webhook_stops_its_deliveries(world, receiver):
     assert client_of(user).delete(f"/api/v1/webhooks/{made['id']}/").status_code == 204
     suspend(world["license"])
     assert WebhookDelivery.objects.count() == 0 and receiver.received == []
+
+
+# The admin -----------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_a_webhooks_delivery_log_and_sends_a_test_event(world, receiver, client):
+    user = world["users"]["inside"]
+    made = subscribe(user, receiver.url)
+    subscribe(world["users"]["outside"], receiver.url, actions=["revoke"])
+    receiver.answers = [500]
+    suspend(world["license"])
+    client.force_login(user)
+    listing = client.get("/admin/licensing/webhook/")
+    assert listing.status_code == 200 and listing.context["cl"].result_count == 1
+    page = client.get(f"/admin/licensing/webhook/{made['id']}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "The receiver answered 500." in html and made["secret"] not in html
+    with running_tasks():
+        response = client.post(
+            "/admin/licensing/webhook/",
+            {"action": "send_test_event", "_selected_action": [made["id"]]},
+            follow=True,
+        )
+    assert "A test event is on its way to 1 webhook" in response.content.decode()
+    assert receiver.wait_for(2)[-1].headers["X-Registry-Event"] == "test"
+    assert client.get(f"/admin/licensing/webhook/{made['id'] + 1}/change/").status_code == 404
