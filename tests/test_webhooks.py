@@ -243,6 +243,8 @@ def test_a_webhook_failing_for_3_days_is_paused_and_its_owner_emailed(
     assert shown["state"] == "paused" and shown["paused_at"] is not None
     (email,) = owners_mail(mailoutbox)
     assert email.to == ["inside@example.test"] and receiver.url in email.body
+    assert email.subject == "Your webhook has been paused / 您的 webhook 已暂停"
+    assert "failed for 3 days" in email.body and "The receiver answered 500." in email.body
     # Paused: no more deliveries, not even of the pending retries.
     count = len(receiver.received)
     frozen_clock.shift(D(hours=2))
