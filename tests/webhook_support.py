@@ -1,14 +1,27 @@
 """A local HTTP receiver for the webhook tests: it records each POST (headers and body) and answers with
-the status codes it is given, in order (200 once they run out); it can hold a request until released."""
+the status codes it is given, in order (200 once they run out); it can hold a request until released. It
+checks signatures with the README's own snippet (section "Webhooks"), so the snippet is tested too."""
 
 import contextlib
 import dataclasses
-import hashlib
-import hmac
 import http.server
+import pathlib
+import re
 import threading
 
 RECEIVED_TIMEOUT = 30
+README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_verification():
+    section = README.read_text().split("### Webhooks", 1)[1]
+    (snippet,) = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 (the repository's own README)
+    return namespace["verified"]
+
+
+verified = _readme_verification()
 
 
 @dataclasses.dataclass
@@ -17,10 +30,8 @@ class Received:
     body: bytes
 
     def signature_valid(self, secret: str) -> bool:
-        """The check a receiver makes (README, "Webhooks")."""
-        timestamp = self.headers["X-Registry-Timestamp"]
-        expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + self.body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(f"sha256={expected}", self.headers["X-Registry-Signature"])
+        """The check a receiver makes (README, "Webhooks"); the tests move the clock, so no replay window."""
+        return verified(secret, self.headers, self.body, tolerance=10**10)
 
 
 class Receiver:
