@@ -29,7 +29,16 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import cache, disclosure_reminders, lifecycle, outbox, registration_reminders, reminders, writes
+from . import (
+    cache,
+    disclosure_reminders,
+    lifecycle,
+    outbox,
+    registration_reminders,
+    reminders,
+    webhooks,
+    writes,
+)
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
@@ -194,7 +203,7 @@ def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
         raise ValueError(f"transition_due takes the term-driven actions, not {action!r}")
     pks = sorted(set(pks))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), webhooks.batch():
             return _transition_batch(pks, action)
     except _BatchContended:
         return _transition_each(pks, action)

@@ -18,6 +18,8 @@ each event is POSTed to it, signed.
   again before every attempt (a name may resolve elsewhere later); redirects are not followed.
 """
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import hmac
@@ -204,15 +206,42 @@ def selected_events(webhook: Webhook):
     return events
 
 
+# Within batch(): the active webhooks, read once for all the changes of the block.
+_batched = contextvars.ContextVar("webhooks_batched", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Changes announced in the block (many licenses at once: the sweep's, a bulk import's) read the active
+    webhooks once, not once per license."""
+    token = _batched.set({})
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+
+
+def _active_webhooks() -> list[Webhook]:
+    memo = _batched.get()
+    if memo is not None and "webhooks" in memo:
+        return memo["webhooks"]
+    webhooks = list(
+        Webhook.objects.filter(state=WebhookState.ACTIVE, owner__is_active=True).select_related("owner")
+    )
+    if memo is not None:
+        memo["webhooks"] = webhooks
+    return webhooks
+
+
 def create_deliveries(events) -> list[WebhookDelivery]:
     """The deliveries of `events` to every active webhook that selects them, each enqueued to be sent once
-    committed. One query per active webhook."""
+    committed. One query per active webhook (and one for the webhooks, outside a batch)."""
+    webhooks = _active_webhooks()
+    if not webhooks:
+        return []
     pks = [event.pk for event in events]
     created = []
     with transaction.atomic():
-        webhooks = Webhook.objects.filter(state=WebhookState.ACTIVE, owner__is_active=True).select_related(
-            "owner"
-        )
         for webhook in webhooks:
             for event_pk in selected_events(webhook).filter(pk__in=pks).values_list("pk", flat=True):
                 delivery = WebhookDelivery.objects.create(webhook=webhook, event_id=event_pk)

@@ -14,7 +14,7 @@ from licensing.models import WebhookDelivery
 
 from . import factories
 from .clock import NOW
-from .outbox_support import running_tasks
+from .outbox_support import running_tasks, sweep_at
 from .webhook_support import Receiver
 
 pytestmark = [pytest.mark.django_db]
@@ -310,3 +310,13 @@ def test_the_admin_shows_a_webhooks_delivery_log_and_sends_a_test_event(world, r
     assert "A test event is on its way to 1 webhook" in response.content.decode()
     assert receiver.wait_for(2)[-1].headers["X-Registry-Event"] == "test"
     assert client.get(f"/admin/licensing/webhook/{made['id'] + 1}/change/").status_code == 404
+
+
+def test_the_sweeps_expiries_reach_the_webhook_too(world, receiver, frozen_clock):
+    others = [factories.license_in("active", grantor=world["hangzhou"]) for _ in range(2)]
+    licenses = [world["license"], *others]
+    made = subscribe(world["users"]["inside"], receiver.url, actions=["expire"])
+    sweep_at(max(license.term_end for license in licenses) + D(days=2))
+    numbers = sorted(json.loads(received.body)["license"] for received in receiver.wait_for(3))
+    assert numbers == sorted(license.number for license in licenses)
+    assert all(received.signature_valid(made["secret"]) for received in receiver.received)
