@@ -15,7 +15,8 @@ each event is POSTed to it, signed.
   for WEBHOOKS_PAUSE_AFTER_DAYS with no success since is paused, and its owner emailed.
 - No request forgery: only http(s) URLs, and none whose host resolves to an address that is not public
   (private, loopback, link-local...) unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES. Checked when subscribing and
-  again before every attempt (a name may resolve elsewhere later); redirects are not followed.
+  again before every attempt, which connects to the address checked (a name may resolve elsewhere
+  later); redirects are not followed.
 """
 
 import contextlib
@@ -23,6 +24,7 @@ import contextvars
 import datetime
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -90,31 +92,36 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     return found
 
 
-def url_problem(url: str) -> str | None:
-    """Why the registry will not POST to `url`, or None if it will."""
+def _resolve(url: str) -> tuple[list, str | None]:
+    """The addresses the registry may POST `url` to, or why it will not."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        return gettext("Not a URL.")
+        return [], gettext("Not a URL.")
     if parts.scheme not in ("http", "https"):
-        return gettext("Only http and https URLs are accepted.")
+        return [], gettext("Only http and https URLs are accepted.")
     if not parts.hostname:
-        return gettext("The URL names no host.")
+        return [], gettext("The URL names no host.")
     try:
         addresses = _addresses(parts.hostname, port)
     except (OSError, UnicodeError, ValueError):
-        return gettext("The URL's host does not resolve.")
+        addresses = []
     if not addresses:
-        return gettext("The URL's host does not resolve.")
+        return [], gettext("The URL's host does not resolve.")
     if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES and any(
         not address.is_global or address.is_multicast for address in addresses
     ):
-        return gettext(
+        return [], gettext(
             "The URL's host is a private, loopback or link-local address (or resolves to one): "
             "webhooks go to public addresses only."
         )
-    return None
+    return addresses, None
+
+
+def url_problem(url: str) -> str | None:
+    """Why the registry will not POST to `url`, or None if it will."""
+    return _resolve(url)[1]
 
 
 def clean_filters(filters: dict) -> dict:
@@ -285,15 +292,48 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# No proxies from the environment either: the request goes where the checked address is.
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+def _pinned(connection_class, address):
+    """`connection_class` connecting to `address`, the one checked, whatever the host name resolves to by
+    the time it connects (a name that resolved to a public address for the check cannot lead elsewhere).
+    The name is still what the request's Host and TLS (server name, certificate) use."""
+
+    def connect(host, **kwargs):
+        connection = connection_class(host, **kwargs)
+        connection._create_connection = lambda target, *args, **options: socket.create_connection(
+            (str(address), target[1]), *args, **options
+        )
+        return connection
+
+    return connect
 
 
-def _post(url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
-    # The scheme is http(s): url_problem checked it just before.
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address):
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.address), req, context=self._context)
+
+
+def _post(url: str, address, body: bytes, headers: dict) -> tuple[int, bytes]:
+    # No proxies from the environment either: the request goes to the checked address.
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirects, _PinnedHTTP(address), _PinnedHTTPS(address)
+    )
+    # The scheme is http(s): _resolve checked it just before.
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with _opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+        with opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
             return response.status, response.read(BODY_KEPT)
     except urllib.error.HTTPError as error:
         with error:
@@ -308,7 +348,7 @@ def send(delivery: WebhookDelivery) -> None:
         raise outbox.NotNeeded(gettext("The webhook is paused."))
     if not webhook.owner.is_active:
         raise outbox.NotNeeded(gettext("The webhook's owner is deactivated."))
-    problem = url_problem(webhook.url)
+    addresses, problem = _resolve(webhook.url)
     if problem:
         _record(delivery, None, 0, b"")
         _failed(webhook)
@@ -325,7 +365,7 @@ def send(delivery: WebhookDelivery) -> None:
     }
     started = time.perf_counter()
     try:
-        code, answer = _post(webhook.url, body, headers)
+        code, answer = _post(webhook.url, addresses[0], body, headers)
     except (OSError, ValueError) as error:
         _record(delivery, None, started, b"")
         _failed(webhook)

@@ -320,3 +320,23 @@ def test_the_sweeps_expiries_reach_the_webhook_too(world, receiver, frozen_clock
     numbers = sorted(json.loads(received.body)["license"] for received in receiver.wait_for(3))
     assert numbers == sorted(license.number for license in licenses)
     assert all(received.signature_valid(made["secret"]) for received in receiver.received)
+
+
+def test_the_address_is_checked_again_before_each_attempt_and_the_request_goes_to_it(
+    world, receiver, settings
+):
+    user = world["users"]["inside"]
+    port = receiver.server.server_address[1]
+    made = subscribe(user, f"http://localhost:{port}/hook")
+    license = suspend(world["license"])
+    (received,) = receiver.wait_for(1)
+    assert received.headers["Host"] == f"localhost:{port}" and received.signature_valid(made["secret"])
+    # The rule tightened since subscribing (as a name that now resolves elsewhere would be): refused.
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
+    with running_tasks():
+        lifecycle.transition(
+            license, "reinstate", actor=None, reason="Done.", expected_version=license.version
+        )
+    refused = WebhookDelivery.objects.get(event__action="reinstate")
+    assert refused.state == "pending" and "private, loopback or link-local" in refused.last_error
+    assert len(receiver.received) == 1

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from .. import webhooks
 from ..choices import DataDomain, EventAction
 from ..models import Webhook, WebhookDelivery, WebhookState
-from .filters import reject_unknown
+from .filters import LicenseFilter, reject_unknown
 from .pagination import Pages
 from .serializers import StrictFieldsMixin
 from .serializers.events import LicenseEventSerializer
@@ -50,7 +50,15 @@ class NewWebhookSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
+def _license_filter_help(name: str):
+    """What the license list's filter of that name says: a webhook's filter means the same."""
+    return LicenseFilter.base_filters[name].extra["help_text"]
+
+
 class WebhookWriteSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A webhook's URL and filters (the filters select events of the licenses they would list in
+    /api/v1/licenses/), and, when changing one, its state."""
+
     url = serializers.CharField(
         max_length=500,
         help_text=_(
@@ -62,27 +70,19 @@ class WebhookWriteSerializer(StrictFieldsMixin, serializers.Serializer):
         max_length=32, required=False, allow_blank=True, help_text=_("Only this license's events.")
     )
     operator = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, help_text=_("The operator's USCC, any form.")
+        max_length=40, required=False, allow_blank=True, help_text=_license_filter_help("operator")
     )
     grantor = serializers.CharField(
-        max_length=6,
-        required=False,
-        allow_blank=True,
-        help_text=_("A grantor's division code: the lead grantor's or a co-grantor's."),
+        max_length=6, required=False, allow_blank=True, help_text=_license_filter_help("grantor")
     )
     division = serializers.CharField(
-        max_length=6,
-        required=False,
-        allow_blank=True,
-        help_text=_(
-            "Division-code prefix (33 for Zhejiang, 3301 for Hangzhou) of the lead grantor or a co-grantor."
-        ),
+        max_length=6, required=False, allow_blank=True, help_text=_license_filter_help("division")
     )
     domain = serializers.ChoiceField(
         choices=DataDomain.choices,
         required=False,
         allow_blank=True,
-        help_text=_("Licenses covering the data domain: those that list it, and every whole authorization."),
+        help_text=_license_filter_help("domain"),
     )
     actions = serializers.ListField(
         child=serializers.ChoiceField(choices=EventAction.choices),
