@@ -157,11 +157,15 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def subscribe(owner, url: str, **filters) -> tuple[Webhook, str]:
-    """A new active webhook of `owner`. Returns it and its secret, which the owner is shown this once."""
+def subscribe(owner, url: str, state: str = WebhookState.ACTIVE, **filters) -> tuple[Webhook, str]:
+    """A new webhook of `owner` (active unless made paused). Returns it and its secret, which the owner is
+    shown this once."""
     cleaned = clean_filters(filters)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    webhook = Webhook.objects.create(owner=owner, url=_checked_url(url), secret=secret, **cleaned)
+    paused_at = timezone.now() if state == WebhookState.PAUSED else None
+    webhook = Webhook.objects.create(
+        owner=owner, url=_checked_url(url), secret=secret, state=state, paused_at=paused_at, **cleaned
+    )
     return webhook, secret
 
 

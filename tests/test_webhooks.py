@@ -340,3 +340,18 @@ def test_the_address_is_checked_again_before_each_attempt_and_the_request_goes_t
     refused = WebhookDelivery.objects.get(event__action="reinstate")
     assert refused.state == "pending" and "private, loopback or link-local" in refused.last_error
     assert len(receiver.received) == 1
+
+
+def test_a_webhook_made_paused_receives_nothing_until_resumed(world, receiver):
+    user = world["users"]["inside"]
+    made = subscribe(user, receiver.url, state="paused")
+    assert made["state"] == "paused" and made["paused_at"] is not None
+    license = suspend(world["license"])
+    assert WebhookDelivery.objects.count() == 0
+    client_of(user).patch(f"/api/v1/webhooks/{made['id']}/", {"state": "active"}, format="json")
+    with running_tasks():
+        lifecycle.transition(
+            license, "reinstate", actor=None, reason="Done.", expected_version=license.version
+        )
+    (received,) = receiver.wait_for(1)
+    assert json.loads(received.body)["action"] == "reinstate"

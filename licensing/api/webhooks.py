@@ -158,8 +158,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = WebhookWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = {name: value for name, value in serializer.validated_data.items() if name != "state"}
-        webhook, secret = webhooks.subscribe(request.user, **data)
+        webhook, secret = webhooks.subscribe(request.user, **serializer.validated_data)
         webhook.secret = secret
         return Response(NewWebhookSerializer(webhook).data, status=status.HTTP_201_CREATED)
 
