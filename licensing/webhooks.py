@@ -161,6 +161,9 @@ def subscribe(owner, url: str, state: str = WebhookState.ACTIVE, **filters) -> t
     """A new webhook of `owner` (active unless made paused). Returns it and its secret, which the owner is
     shown this once."""
     cleaned = clean_filters(filters)
+    if Webhook.objects.filter(owner=owner).count() >= settings.WEBHOOKS_PER_USER:
+        message = gettext("You have %(count)s webhooks, as many as one user may have: delete one first.")
+        raise InvalidWebhook({"non_field_errors": [message % {"count": settings.WEBHOOKS_PER_USER}]})
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     paused_at = timezone.now() if state == WebhookState.PAUSED else None
     webhook = Webhook.objects.create(

@@ -239,6 +239,8 @@ WEBHOOKS_RETRY_SECONDS = env_int("WEBHOOKS_RETRY_SECONDS", 30, minimum=1)
 WEBHOOKS_GIVE_UP_HOURS = env_int("WEBHOOKS_GIVE_UP_HOURS", 24, minimum=1)
 WEBHOOKS_PAUSE_AFTER_DAYS = env_int("WEBHOOKS_PAUSE_AFTER_DAYS", 3, minimum=1)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Each event is POSTed to every webhook that selects it: a bound on the fan-out one account can ask for.
+WEBHOOKS_PER_USER = env_int("WEBHOOKS_PER_USER", 20, minimum=1)
 # Publishing a task happens on the request path (on commit), so it gives up quickly with the broker
 # unreachable or hung: one attempt, each socket operation bounded by CELERY_BROKER_TIMEOUT_SECONDS. The
 # outbox row stays pending and the sweep enqueues it again (licensing.outbox). Beat's publish of the

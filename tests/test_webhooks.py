@@ -355,3 +355,14 @@ def test_a_webhook_made_paused_receives_nothing_until_resumed(world, receiver):
         )
     (received,) = receiver.wait_for(1)
     assert json.loads(received.body)["action"] == "reinstate"
+
+
+def test_one_user_has_at_most_webhooks_per_user(world, settings):
+    settings.WEBHOOKS_PER_USER = 2
+    user = world["users"]["inside"]
+    for _ in range(2):
+        subscribe(user, "https://93.184.216.34/hook")
+    response = client_of(user).post("/api/v1/webhooks/", {"url": "https://93.184.216.34/"}, format="json")
+    assert response.status_code == 400
+    assert "as many as one user may have" in response.json()["errors"]["non_field_errors"][0]
+    subscribe(world["users"]["outside"], "https://93.184.216.34/hook")
