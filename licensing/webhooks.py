@@ -401,11 +401,13 @@ def _failed(webhook: Webhook) -> None:
     paused = Webhook.objects.filter(pk=webhook.pk, state=WebhookState.ACTIVE, failing_since__lte=cutoff)
     if paused.update(state=WebhookState.PAUSED, paused_at=now):
         webhook.refresh_from_db()
-        if webhook.owner.email:
-            try:
-                emails.webhook_paused(webhook).send()
-            except Exception:
-                logger.exception("could not email the owner of paused webhook %s", webhook.pk)
+        try:
+            message = emails.webhook_paused(webhook)
+            if message.to:
+                message.send()
+        except Exception:
+            # The pause stands either way; the owner also sees it in the API and the admin.
+            logger.exception("could not email the owner of paused webhook %s", webhook.pk)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

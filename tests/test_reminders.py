@@ -290,7 +290,8 @@ def test_sweep_queries_grow_with_due_reminders_by_the_batch(monkeypatch, django_
     # 12 reminders owed: reminders 3 reads + 3 inserts; outbox 3 reads of reminders + 1 of notifications
     # + 1 of registration reminders + 1 of disclosure reminders + 1 of webhook deliveries; disclosure
     # reminders 1 read (none owed: TODAY is in March, but the licenses were not in force last year);
-    # expiry 2 and activation 1; the heartbeat 1; registrations 5 (none due). The send tasks run after the commit, outside.
+    # expiry 2 and activation 1; the heartbeat 1; registrations 5 (none due). The send tasks run after the
+    # commit, outside.
     with time_machine.travel(shanghai(TODAY), tick=False), django_assert_num_queries(23):
         report = run_full_sweep()
     assert (report.reminders, report.enqueued) == (12, 12)
