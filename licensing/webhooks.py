@@ -30,6 +30,7 @@ import json
 import logging
 import secrets
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -299,52 +300,80 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _pinned(connection_class, address):
-    """`connection_class` connecting to `address`, the one checked, whatever the host name resolves to by
-    the time it connects (a name that resolved to a public address for the check cannot lead elsewhere).
-    The name is still what the request's Host and TLS (server name, certificate) use."""
+class _Connector:
+    """Opens a delivery's connection to `address`, the one checked, whatever the host name resolves to by
+    then (a name that resolved to a public address for the check cannot lead elsewhere; the name is
+    still what Host and TLS use). `cut()` ends it wherever it is: the socket timeout bounds each read,
+    not a receiver answering a byte at a time."""
 
-    def connect(host, **kwargs):
-        connection = connection_class(host, **kwargs)
-        connection._create_connection = lambda target, *args, **options: socket.create_connection(
-            (str(address), target[1]), *args, **options
-        )
-        return connection
+    def __init__(self, address):
+        self.address = address
+        self.sockets: list[socket.socket] = []
+        self.expired = False
 
-    return connect
+    def __call__(self, target, *args, **options):
+        if self.expired:
+            raise TimeoutError("the delivery's time ran out")
+        sock = socket.create_connection((str(self.address), target[1]), *args, **options)
+        self.sockets.append(sock)
+        return sock
+
+    def cut(self):
+        self.expired = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def connection(self, connection_class):
+        def connect(host, **kwargs):
+            connection = connection_class(host, **kwargs)
+            connection._create_connection = self
+            return connection
+
+        return connect
 
 
 class _PinnedHTTP(urllib.request.HTTPHandler):
-    def __init__(self, address):
+    def __init__(self, connector: _Connector):
         super().__init__()
-        self.address = address
+        self.connector = connector
 
     def http_open(self, req):
-        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+        return self.do_open(self.connector.connection(http.client.HTTPConnection), req)
 
 
 class _PinnedHTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, address):
+    def __init__(self, connector: _Connector):
         super().__init__()
-        self.address = address
+        self.connector = connector
 
     def https_open(self, req):
-        return self.do_open(_pinned(http.client.HTTPSConnection, self.address), req, context=self._context)
+        return self.do_open(
+            self.connector.connection(http.client.HTTPSConnection), req, context=self._context
+        )
 
 
 def _post(url: str, address, body: bytes, headers: dict) -> tuple[int, bytes]:
+    """POST to `address`, within WEBHOOKS_TIMEOUT_SECONDS in all: the answer's status and first bytes."""
+    connector = _Connector(address)
     # No proxies from the environment either: the request goes to the checked address.
     opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _NoRedirects, _PinnedHTTP(address), _PinnedHTTPS(address)
+        urllib.request.ProxyHandler({}), _NoRedirects, _PinnedHTTP(connector), _PinnedHTTPS(connector)
     )
     # The scheme is http(s): _resolve checked it just before.
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
+    deadline = threading.Timer(timeout, connector.cut)
+    deadline.daemon = True
+    deadline.start()
     try:
-        with opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.status, response.read(BODY_KEPT)
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.read(BODY_KEPT)
+    finally:
+        deadline.cancel()
 
 
 def send(delivery: WebhookDelivery) -> None:
@@ -373,7 +402,7 @@ def send(delivery: WebhookDelivery) -> None:
     started = time.perf_counter()
     try:
         code, answer = _post(webhook.url, addresses[0], body, headers)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         _record(delivery, None, started, b"")
         _failed(webhook)
         raise DeliveryFailed(f"{type(error).__name__}: {error}") from error

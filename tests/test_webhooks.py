@@ -366,3 +366,13 @@ def test_one_user_has_at_most_webhooks_per_user(world, settings):
     assert response.status_code == 400
     assert "as many as one user may have" in response.json()["errors"]["non_field_errors"][0]
     subscribe(world["users"]["outside"], "https://93.184.216.34/hook")
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_timeout(world, receiver, settings):
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    receiver.trickle = 0.2  # each byte well within the timeout, the whole answer (~9 s) far beyond it
+    subscribe(world["users"]["inside"], receiver.url)
+    suspend(world["license"])
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.response_code, delivery.attempts) == ("pending", None, 1)
+    assert 1000 <= delivery.latency_ms < 3000

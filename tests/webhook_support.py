@@ -42,6 +42,8 @@ class Receiver:
         self.arrived = threading.Condition()
         # Set: requests wait (unanswered) until it is cleared by release().
         self.holding = threading.Event()
+        # Seconds between the bytes of an answer sent a byte at a time (None: all at once).
+        self.trickle: float | None = None
         self._released = threading.Event()
 
     @property
@@ -73,6 +75,9 @@ class Receiver:
                 if receiver.holding.is_set():
                     receiver._released.wait(RECEIVED_TIMEOUT)
                 code = receiver.answers.pop(0) if receiver.answers else 200
+                if receiver.trickle:
+                    self._trickle(code)
+                    return
                 try:
                     self.send_response(code)
                     self.send_header("Content-Length", str(len(receiver.answer_body)))
@@ -80,6 +85,17 @@ class Receiver:
                     self.wfile.write(receiver.answer_body)
                 except OSError:
                     pass  # the sender is gone (a killed worker)
+
+            def _trickle(self, code):
+                answer = f"HTTP/1.1 {code} OK\r\nContent-Length: 2\r\n\r\nok".encode()
+                pace = threading.Event()
+                try:
+                    for byte in answer:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        pace.wait(receiver.trickle)
+                except OSError:
+                    pass  # the sender gave up
 
             def log_message(self, *args):
                 pass
