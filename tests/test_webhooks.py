@@ -309,6 +309,19 @@ def test_the_admin_shows_a_webhooks_delivery_log_and_sends_a_test_event(world, r
         )
     assert "A test event is on its way to 1 webhook" in response.content.decode()
     assert receiver.wait_for(2)[-1].headers["X-Registry-Event"] == "test"
+    # A delivery that gave up is sent again, with its key, from the admin.
+    failed = WebhookDelivery.objects.get(webhook_id=made["id"], event__isnull=False)
+    WebhookDelivery.objects.filter(pk=failed.pk).update(state="failed")
+    with running_tasks():
+        response = client.post(
+            "/admin/licensing/webhook/",
+            {"action": "retry_failed", "_selected_action": [made["id"]]},
+            follow=True,
+        )
+    assert "1 failed delivery will be sent again." in response.content.decode()
+    assert receiver.wait_for(3)[-1].headers["Idempotency-Key"] == str(failed.key)
+    failed.refresh_from_db()
+    assert failed.state == "sent"
     assert client.get(f"/admin/licensing/webhook/{made['id'] + 1}/change/").status_code == 404
 
 

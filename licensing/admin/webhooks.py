@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import webhooks
+from .. import outbox, webhooks
 from ..models import Webhook, WebhookDelivery
 from .base import RoleAdmin
 
@@ -64,7 +64,7 @@ class WebhookAdmin(RoleAdmin):
     ordering = ["-created_at", "-id"]
     fields = readonly_fields = FIELDS
     inlines = [WebhookDeliveryInline]
-    actions = ["send_test_event"]
+    actions = ["send_test_event", "retry_failed"]
 
     def get_queryset(self, request):
         hooks = super().get_queryset(request)
@@ -92,4 +92,18 @@ class WebhookAdmin(RoleAdmin):
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Retry the failed deliveries of the selected webhooks"), permissions=["test"])
+    def retry_failed(self, request, queryset):
+        count = outbox.retry(WebhookDelivery.objects.filter(webhook__in=queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed delivery will be sent again.",
+                "%(count)d failed deliveries will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
         )
