@@ -225,9 +225,9 @@ class Claim:
             state=OutboxState.SENT, sent_at=timezone.now(), recipients=recipients, last_error=""
         )
 
-    def failed(self, error: str, recipients: list[str], *, final: bool = False) -> bool:
+    def failed(self, error: str, recipients: list[str], *, final: bool = False) -> None:
         """Record a failed attempt: retried later with backoff, or `failed` once the attempts (or the time
-        the kind gives) are used up. Returns whether it was the last."""
+        the kind gives) are used up."""
         spec = KINDS[self.kind]
         now = timezone.now()
         values = {"last_error": error[:2000], "recipients": recipients}
@@ -246,7 +246,6 @@ class Claim:
             values["next_attempt_at"] = next_attempt
             values["claimed_at"] = None
         self._mine().update(**values)
-        return final
 
     def not_needed(self, reason: str) -> None:
         self._mine().update(state=OutboxState.CANCELLED, last_error=reason)
