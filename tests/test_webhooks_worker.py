@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -99,8 +100,8 @@ def _worker_process() -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "registry.test_settings",
-        "DATABASE_URL": f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": f"postgres://{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}@"
+        f"{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": "true",
         "EMAIL_HOST": "",
