@@ -10,8 +10,8 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        # notifications, the reminders (expiry, registration, disclosure) and the alerts register their outbox
-        # kinds on import: every process has them.
+        # notifications, the reminders (expiry, registration, disclosure), the alerts and webhooks register
+        # their outbox kinds on import: every process has them.
         from . import (  # noqa: F401
             alerts,
             cache,
@@ -22,7 +22,9 @@ class LicensingConfig(AppConfig):
             registration_reminders,
             reminders,
             signals,
+            webhooks,
         )
+        from .api.webhooks import event_body
         from .models import (
             Authority,
             Call,
@@ -43,6 +45,11 @@ class LicensingConfig(AppConfig):
         )
         # A call whose licenses have all been decided is awarded with the grant that decides the last.
         signals.license_events_recorded.connect(calls.on_events_recorded, dispatch_uid="licensing-calls")
+        # Webhook deliveries are written with the events; their body is the events API's representation.
+        signals.license_events_recorded.connect(
+            webhooks.on_events_recorded, dispatch_uid="licensing-webhooks"
+        )
+        webhooks.show_events_with(event_body)
         # Cached public representations are invalidated by any committed change they may show.
         signals.license_changed.connect(cache.bump_license, dispatch_uid="licensing-cache-licenses")
         # Products change through licensing.products (a license change, announced above); findings by

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import disclosures, registrations
+from . import access, disclosures, registrations
 from .choices import EventAction, LicenseParty, RegistrationReminderKind
 from .models import (
     AlertDigest,
@@ -33,6 +33,7 @@ from .models import (
     LifecycleNotification,
     RegistrationReminder,
     Regulator,
+    Webhook,
 )
 
 # What each notified event means for the operator.
@@ -280,3 +281,24 @@ def alert_digest(
         languages=[subscription.language],
         headers=alert_headers(links),
     )
+
+
+# Webhooks ----------------------------------------------------------------------------------------------
+
+
+def user_address(user) -> str:
+    """Where to write to a user: their account's email, else their regulator profile's contact address."""
+    regulator = access.regulator_of(user)
+    return user.email or (regulator.contact_email if regulator is not None else "")
+
+
+def webhook_paused(webhook: Webhook) -> EmailMultiAlternatives:
+    """The owner's news that their webhook was paused after failing for WEBHOOKS_PAUSE_AFTER_DAYS."""
+    last = webhook.deliveries.exclude(last_error="").order_by("-id").values_list("last_error", flat=True)
+    context = {
+        "webhook": webhook,
+        "days": settings.WEBHOOKS_PAUSE_AFTER_DAYS,
+        "last_error": last.first() or "",
+    }
+    address = user_address(webhook.owner)
+    return build("webhook_paused", context, to=[address] if address else [], cc=[])

@@ -38,6 +38,7 @@ from . import (
     outbox,
     registration_reminders,
     reminders,
+    webhooks,
     writes,
 )
 from .choices import LicenseAction, LicenseStatus
@@ -207,7 +208,7 @@ def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
         raise ValueError(f"transition_due takes the term-driven actions, not {action!r}")
     pks = sorted(set(pks))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), webhooks.batch():
             return _transition_batch(pks, action)
     except _BatchContended:
         return _transition_each(pks, action)

@@ -27,7 +27,7 @@ from django.urls import Resolver404, get_resolver, resolve
 from django.urls.resolvers import URLResolver
 from rest_framework.test import APIClient
 
-from licensing import lifecycle
+from licensing import lifecycle, webhooks
 from licensing.api.throttling import AnonymousReadThrottle
 from licensing.models import Authority, License, LicenseImport, Regulator
 
@@ -213,6 +213,8 @@ def demo(monkeypatch):
     call_command("sweep", stdout=io.StringIO())
     active = License.objects.filter(grantor=hangzhou, status="active").first()
     lifecycle.transition(active, "suspend", actor=regulator, reason="Fuzz.", expected_version=active.version)
+    # A webhook (of the superuser the crawl signs in as), made after the change: no delivery leaves.
+    webhooks.subscribe(root, "https://93.184.216.34/hook")
     Client().post("/admin/login/", {"username": "fuzz-root", "password": "wrong"})
     return {"root": root, "regulator": regulator, "hangzhou": hangzhou}
 

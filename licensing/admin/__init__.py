@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (registers the model admins)
     registrations,
     reminders,
     tokens,
+    webhooks,
 )
 
 admin.site.site_header = _("Public-Data Operating License Registry")

@@ -20,6 +20,7 @@ from .registrations import (
 )
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 from .tokens import ApiToken, IdempotencyKey
+from .webhooks import Webhook, WebhookDelivery, WebhookState
 
 __all__ = [
     "AlertConfirmation",
@@ -53,4 +54,7 @@ __all__ = [
     "RegistrationReminder",
     "Regulator",
     "SweepHeartbeat",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookState",
 ]
