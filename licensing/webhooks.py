@@ -46,7 +46,7 @@ from django.utils.translation import gettext
 from . import emails, event_cursor, outbox
 from .choices import DataDomain, EventAction
 from .exceptions import InvalidWebhook
-from .identifiers import normalize_uscc, searched_prefix
+from .identifiers import is_valid_uscc, normalize_uscc, searched_prefix
 from .models import License, LicenseEvent, Webhook, WebhookDelivery, WebhookState
 from .models.licenses import granted_by
 
@@ -142,6 +142,8 @@ def clean_filters(filters: dict) -> dict:
             errors[name] = [gettext("Up to 6 digits of a division code.")]
         elif name == "grantor" and value and (len(value) != 6 or searched_prefix(value) is None):
             errors[name] = [gettext("A division code of 6 digits.")]
+        elif name == "operator" and value and not is_valid_uscc(value):
+            errors[name] = [gettext("An operator's Unified Social Credit Code (18 characters).")]
         elif name == "domain" and value and value not in DataDomain.values:
             errors[name] = [gettext("Not a data domain.")]
         else:

@@ -213,8 +213,10 @@ def demo(monkeypatch):
     call_command("sweep", stdout=io.StringIO())
     active = License.objects.filter(grantor=hangzhou, status="active").first()
     lifecycle.transition(active, "suspend", actor=regulator, reason="Fuzz.", expected_version=active.version)
-    # A webhook (of the superuser the crawl signs in as), made after the change: no delivery leaves.
+    # A webhook of the superuser the crawl signs in as, and one of the regulator the API fuzz writes as,
+    # made after the change: no delivery leaves.
     webhooks.subscribe(root, "https://93.184.216.34/hook")
+    webhooks.subscribe(regulator, "https://93.184.216.34/hook")
     Client().post("/admin/login/", {"username": "fuzz-root", "password": "wrong"})
     return {"root": root, "regulator": regulator, "hangzhou": hangzhou}
 

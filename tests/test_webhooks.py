@@ -107,7 +107,15 @@ def test_private_addresses_are_accepted_when_the_setting_allows_them(world, sett
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("division", "33x"), ("grantor", "33"), ("actions", ["nope"]), ("domain", "weather"), ("color", "red")],
+    [
+        ("division", "33x"),
+        ("grantor", "33"),
+        ("actions", ["nope"]),
+        ("domain", "weather"),
+        ("color", "red"),
+        ("operator", "9" * 20),
+        ("operator", "91330100MA27XL0000"),
+    ],
 )
 def test_a_bad_filter_is_a_400_naming_it(world, field, value):
     response = client_of(world["users"]["inside"]).post(
