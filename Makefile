@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most 4 (each takes a Redis database of its own below
+# REDIS_URL's: registry/test_settings.py). TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 # make run always uses the embedded defaults: SQLite under var/, eager tasks, console email (a line each),
 # a file cache under var/cache/.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
@@ -71,7 +74,7 @@ run: messages
 
 test: messages
 	@echo "==> Running the test suite ($${DATABASE_URL:+database $${DATABASE_URL%%\?*}, }$${REQUIRE_SERVICES:+required services: $$REQUIRE_SERVICES, }$${RUN_SLOW:+with slow suites, }python $$($(PY) -V 2>&1 | cut -d' ' -f2))"
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .

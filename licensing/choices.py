@@ -281,3 +281,16 @@ class DutyState(models.TextChoices):
     PENDING = "pending", _("Owed, not yet due")
     DUE = "due", _("Due by the end of March")
     OVERDUE = "overdue", _("Overdue")
+
+
+# Email alerts (licensing.alerts) ---------------------------------------------------------------------
+
+
+class AlertTarget(models.TextChoices):
+    """What an email alert follows: the changes of one license, of an operator's licenses, of the licenses
+    an authority granted, or of the licenses a saved search of the list finds."""
+
+    LICENSE = "license", _("License")
+    OPERATOR = "operator", _("Operator")
+    AUTHORITY = "authority", _("Authority")
+    SEARCH = "search", _("Saved search")

@@ -22,15 +22,18 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import disclosures, registrations
+from . import access, disclosures, registrations
 from .choices import EventAction, LicenseParty, RegistrationReminderKind
 from .models import (
+    AlertDigest,
+    AlertSubscription,
     DisclosureReminder,
     ExpiryReminder,
     License,
     LifecycleNotification,
     RegistrationReminder,
     Regulator,
+    Webhook,
 )
 
 # What each notified event means for the operator.
@@ -93,11 +96,19 @@ def recipients(license: License, party: str = LicenseParty.OPERATOR) -> tuple[li
     return to, [address for address in regulator_addresses([license.grantor_id]) if address not in to]
 
 
-def build(template: str, context: dict, *, to: list[str], cc: list[str]) -> EmailMultiAlternatives:
+def build(
+    template: str,
+    context: dict,
+    *,
+    to: list[str],
+    cc: list[str],
+    languages: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
     """The email from templates/email/<template>_subject.txt, <template>.txt and <template>.html, with one
-    section per language."""
+    section per language (`languages`, by default all of the registry's)."""
     subjects, texts, sections = [], [], []
-    for language in email_languages():
+    for language in languages or email_languages():
         with translation.override(language):
             localised = {**context, **_localised_names(context)}
             subjects.append(" ".join(render_to_string(f"email/{template}_subject.txt", localised).split()))
@@ -111,6 +122,7 @@ def build(template: str, context: dict, *, to: list[str], cc: list[str]) -> Emai
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
         cc=cc,
+        headers=headers,
     )
     html = render_to_string("email/layout.html", {"sections": sections, "subject": message.subject})
     message.attach_alternative(html, "text/html")
@@ -207,6 +219,8 @@ def registration_reminder(reminder: RegistrationReminder) -> EmailMultiAlternati
         "url": f"{settings.SITE_URL}/registrations/{registration.pk}/",
     }
     return build("registration_reminder", context, to=to, cc=cc)
+
+
 def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
     """The reminder that a party's annual disclosure of a year is due by 31 March (licensing.disclosures)."""
     license = reminder.license
@@ -224,3 +238,67 @@ def disclosure_reminder(reminder: DisclosureReminder) -> EmailMultiAlternatives:
         "url": public_url(license),
     }
     return build("disclosure_reminder", context, to=to, cc=cc)
+
+
+# Email alerts (licensing.alerts): to whoever subscribed, in the language they chose ---------------------
+
+
+def alert_headers(links: dict[str, str]) -> dict[str, str]:
+    """One-click unsubscribe (RFC 8058): mail clients POST "List-Unsubscribe=One-Click" to the link."""
+    return {
+        "List-Unsubscribe": f"<{links['unsubscribe']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def alert_confirmation(
+    subscription: AlertSubscription, about: dict, links: dict[str, str]
+) -> EmailMultiAlternatives:
+    """The request to confirm a subscription (double opt-in): the only email before it is confirmed.
+    `about`: what it follows (alerts.describe)."""
+    return build(
+        "alert_confirmation",
+        {"subscription": subscription, **about, **links, "days": settings.ALERT_CONFIRM_DAYS},
+        to=[subscription.email],
+        cc=[],
+        languages=[subscription.language],
+        headers=alert_headers(links),
+    )
+
+
+def alert_digest(
+    digest: AlertDigest, about: dict, events: list, links: dict[str, str]
+) -> EmailMultiAlternatives:
+    """A day's changes of what a subscription follows (`about`, alerts.describe), each with its effective
+    day and reason (alerts.digest_events)."""
+    subscription = digest.subscription
+    context = {"subscription": subscription, **about, **links, "events": events, "site": settings.SITE_URL}
+    return build(
+        "alert_digest",
+        context,
+        to=[subscription.email],
+        cc=[],
+        languages=[subscription.language],
+        headers=alert_headers(links),
+    )
+
+
+# Webhooks ----------------------------------------------------------------------------------------------
+
+
+def user_address(user) -> str:
+    """Where to write to a user: their account's email, else their regulator profile's contact address."""
+    regulator = access.regulator_of(user)
+    return user.email or (regulator.contact_email if regulator is not None else "")
+
+
+def webhook_paused(webhook: Webhook) -> EmailMultiAlternatives:
+    """The owner's news that their webhook was paused after failing for WEBHOOKS_PAUSE_AFTER_DAYS."""
+    last = webhook.deliveries.exclude(last_error="").order_by("-id").values_list("last_error", flat=True)
+    context = {
+        "webhook": webhook,
+        "days": settings.WEBHOOKS_PAUSE_AFTER_DAYS,
+        "last_error": last.first() or "",
+    }
+    address = user_address(webhook.owner)
+    return build("webhook_paused", context, to=[address] if address else [], cc=[])

@@ -200,3 +200,12 @@ class InvalidDisclosure(LicensingError):
 
     def __init__(self, errors: dict):
         super().__init__(_("The disclosure cannot be recorded: correct the fields named."), errors=errors)
+
+
+class InvalidWebhook(LicensingError):
+    """A webhook's URL or filters break a rule: the errors name the fields."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(_("The webhook is not valid: correct the fields named."), errors=errors)

@@ -295,3 +295,13 @@ class VerifyForm(forms.Form):
                 for message in messages:
                     self.add_error(field, str(message))
         return data
+
+
+def saved_search_query(query: str) -> str:
+    """A search of the list as it is saved: its filters in use, in one spelling ("" if none is)."""
+    return LicenseFilters(QueryDict(query)).query_string
+
+
+def saved_search_licenses(query: str) -> QuerySet:
+    """The public licenses a saved search of the list (its query string) finds today."""
+    return LicenseFilters(QueryDict(query)).apply(access.public_licenses())

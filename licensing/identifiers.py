@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from .choices import DivisionLevel
+from .inputs import whole_number
 
 __all__ = [
     "NATIONAL_DIVISION_CODE",
@@ -61,6 +62,7 @@ def strip_invisible(value: str | None) -> str:
     if not value:
         return value or ""
     return "".join(c for c in value if c not in _INVISIBLE) if any(c in _INVISIBLE for c in value) else value
+
 
 # Codes are commonly printed in groups ("9111-0000-…"); strip the separators people actually use:
 # ASCII hyphen-minus, full-width hyphen, Unicode hyphens, en/em dash and the minus sign.
@@ -318,6 +320,19 @@ def division_prefix(code: str) -> str:
         DivisionLevel.PREFECTURE: code[:4],
         DivisionLevel.COUNTY: code,
     }[level]
+
+
+def searched_prefix(value: str) -> str | None:
+    """A division searched for (the `division` filter of the API, a webhook's) as a code prefix: digits
+    as given ("33", "3301"), or a whole code taken as the jurisdiction it names ("330000" covers 33xxxx,
+    "330100" covers 3301xx, "100000" everything). None when it is not up to 6 digits."""
+    if len(value) > 6 or whole_number(value) is None:
+        return None
+    if len(value) < 6:
+        return value
+    if value == NATIONAL_DIVISION_CODE:
+        return ""
+    return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
 
 
 def division_covers(authority_code: str, other_code: str) -> bool:

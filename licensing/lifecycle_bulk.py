@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from . import webhooks
 from .choices import EventAction, LicenseStatus
 from .exceptions import LicensingError
 from .lifecycle import (
@@ -105,8 +106,9 @@ def create_with_histories(histories: list[History], *, actor) -> None:
         LicenseEvent.objects.bulk_create(
             [event for history in histories for event in history.events], batch_size=1000
         )
-        for history in histories:
-            announce(history.license, history.events)
+        with webhooks.batch():
+            for history in histories:
+                announce(history.license, history.events)
 
 
 def _check_drafts(histories: list[History], refused: dict) -> list[int]:

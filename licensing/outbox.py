@@ -4,7 +4,10 @@ LifecycleNotification...) is handed to a worker, claimed, sent, and recorded as 
 Kinds plug in: the module that owns a kind calls `register(kind, model=..., message=...)` when it is
 imported (licensing.reminders, licensing.notifications; LicensingConfig.ready imports them in every
 process), and this module never names them. The model has the fields of models.OutboxRow; `message(row)`
-returns the email to send, or raises NotNeeded.
+returns the email to send, or raises NotNeeded. A kind that is not an email (a webhook's delivery) gives
+`send(row)` instead, which delivers the row itself and raises on failure, and may give its own
+`retry_delay(attempts)` and `give_up_after` (retried until that long after the row was made, then failed)
+in place of the email settings below.
 
 - A row is `pending` from creation; its send task is enqueued only after the row is committed.
 - A worker claims the row with one conditional UPDATE (claimed_at, attempts + 1). The claim is a lease:
@@ -49,12 +52,23 @@ SEND_TASK = "licensing.deliver"
 
 @dataclasses.dataclass(frozen=True)
 class Kind:
-    """A kind of outbox row: its model, the email a row sends, and what building that email reads."""
+    """A kind of outbox row: its model, the email a row sends (or the function that delivers it), what
+    building that email reads, and (for kinds with their own) the retry schedule."""
 
     name: str
     model: type
-    message: Callable[..., EmailMessage]
+    message: Callable[..., EmailMessage] | None = None
     related: tuple[str, ...] = ()
+    send: Callable[..., None] | None = None
+    retry_delay: Callable[[int], datetime.timedelta] | None = None
+    give_up_after: datetime.timedelta | None = None
+    max_attempts: int | None = None
+
+    def delay(self, attempts: int) -> datetime.timedelta:
+        return (self.retry_delay or retry_delay)(attempts)
+
+    def attempts_allowed(self) -> int:
+        return self.max_attempts or settings.LICENSING_SEND_MAX_ATTEMPTS
 
 
 class NotNeeded(Exception):
@@ -66,11 +80,25 @@ KINDS: dict[str, Kind] = {}
 
 
 def register(
-    name: str, *, model, message: Callable[..., EmailMessage], related: tuple[str, ...] = ()
+    name: str,
+    *,
+    model,
+    message: Callable[..., EmailMessage] | None = None,
+    related: tuple[str, ...] = (),
+    send: Callable[..., None] | None = None,
+    retry_delay: Callable[[int], datetime.timedelta] | None = None,
+    give_up_after: datetime.timedelta | None = None,
+    max_attempts: int | None = None,
 ) -> Kind:
     """Make rows of `model` outbox rows named `name`: `message(row)` builds the email a row sends (or raises
-    NotNeeded), reading the row with select_related(*related). Registering a kind again replaces it."""
-    kind = Kind(name, model, message, tuple(related))
+    NotNeeded), reading the row with select_related(*related); or `send(row)` delivers it (raising
+    NotNeeded, or anything else for a failed attempt). A failed attempt is retried after
+    `retry_delay(attempts)` (the email settings' doubling delay by default) until `give_up_after` has
+    passed since the row was made, or else until `max_attempts` (LICENSING_SEND_MAX_ATTEMPTS) attempts.
+    Registering a kind again replaces it."""
+    if (message is None) == (send is None):
+        raise ValueError("an outbox kind either builds an email (message) or delivers itself (send)")
+    kind = Kind(name, model, message, tuple(related), send, retry_delay, give_up_after, max_attempts)
     KINDS[name] = kind
     return kind
 
@@ -147,14 +175,17 @@ def _send_task(kind: str, pk: int, *, eager: bool) -> None:
         current_app.send_task(SEND_TASK, args=(kind, pk))
 
 
-def dispatch_due(now: datetime.datetime) -> int:
-    """Enqueue a send task for every row that may be claimed now. Returns how many were enqueued.
+def dispatch_due(now: datetime.datetime, kinds: tuple[str, ...] | None = None) -> int:
+    """Enqueue a send task for every row (of `kinds`, default all) that may be claimed now. Returns how
+    many were enqueued.
 
     Rows are read in key order a batch at a time, so the queries grow with the rows owed, not with all
     rows. A row another sweep also enqueues is claimed only once: the second task finds it claimed.
     """
     enqueued = 0
     for kind, spec in KINDS.items():
+        if kinds is not None and kind not in kinds:
+            continue
         model = spec.model
         last_pk = 0
         while True:
@@ -195,12 +226,24 @@ class Claim:
         )
 
     def failed(self, error: str, recipients: list[str], *, final: bool = False) -> None:
-        """Record a failed attempt: retried later with backoff, or `failed` once the attempts are used up."""
+        """Record a failed attempt: retried later with backoff, or `failed` once the attempts (or the time
+        the kind gives) are used up."""
+        spec = KINDS[self.kind]
+        now = timezone.now()
         values = {"last_error": error[:2000], "recipients": recipients}
-        if final or self.attempt >= settings.LICENSING_SEND_MAX_ATTEMPTS:
+        next_attempt = now + spec.delay(self.attempt)
+        if spec.give_up_after is not None:
+            created_at = self.model.objects.filter(pk=self.pk).values_list("created_at", flat=True).get()
+            deadline = created_at + spec.give_up_after
+            # The last try is at the deadline itself; a failure from then on is final.
+            final = final or now >= deadline or self.attempt >= spec.attempts_allowed()
+            next_attempt = min(next_attempt, deadline)
+        else:
+            final = final or self.attempt >= spec.attempts_allowed()
+        if final:
             values["state"] = OutboxState.FAILED
         else:
-            values["next_attempt_at"] = timezone.now() + retry_delay(self.attempt)
+            values["next_attempt_at"] = next_attempt
             values["claimed_at"] = None
         self._mine().update(**values)
 
@@ -220,7 +263,7 @@ def claim(kind: str, pk: int) -> Claim | None:
         return None
     attempt = model.objects.filter(pk=pk).values_list("attempts", flat=True).get()
     claimed = Claim(kind, pk, now, attempt)
-    if attempt > settings.LICENSING_SEND_MAX_ATTEMPTS:
+    if attempt > KINDS[kind].attempts_allowed():
         # Every earlier claim lapsed without an outcome: the workers holding it stopped mid-send.
         claimed.failed(
             gettext("The workers sending it stopped before finishing, %(count)s times.")
@@ -250,6 +293,8 @@ def deliver(kind: str, pk: int) -> str:
     if claimed is None:
         return "skipped"
     spec = KINDS[kind]
+    if spec.send is not None:
+        return _deliver_itself(spec, claimed)
     recipients: list[str] = []
     try:
         row = spec.model.objects.select_related(*spec.related).get(pk=pk)
@@ -274,4 +319,23 @@ def deliver(kind: str, pk: int) -> str:
         claimed.failed(f"{type(error).__name__}: {error}", recipients)
         return "failed"
     claimed.sent(recipients)
+    return "sent"
+
+
+def _deliver_itself(spec: Kind, claimed: Claim) -> str:
+    """deliver() for a kind with its own `send`: it records what it sent on the row, and raises if it
+    was not taken."""
+    try:
+        row = spec.model.objects.select_related(*spec.related).get(pk=claimed.pk)
+        spec.send(row)
+    except NotNeeded as reason:
+        claimed.not_needed(str(reason))
+        return "not needed"
+    except Exception as error:
+        logger.warning(
+            "delivering %s %s failed (attempt %s): %s", spec.name, claimed.pk, claimed.attempt, error
+        )
+        claimed.failed(f"{type(error).__name__}: {error}", [])
+        return "failed"
+    claimed.sent([])
     return "sent"

@@ -6,7 +6,8 @@ The sweep (run_full_sweep; beat runs it every LICENSING_SWEEP_INTERVAL_MINUTES, 
 2. records the expiry reminders owed for the windows of LICENSING_REMINDER_DAYS
    (reminders.create_due_reminders), and in March the annual disclosure reminders owed
    (disclosure_reminders.create_due); cancels the registrations whose code expired unrenewed and records
-   the registrations' reminders (registration_reminders);
+   the registrations' reminders (registration_reminders); builds the day's email alert digests
+   (alerts.create_due_digests);
 3. enqueues a send task for every email owed: new reminders, retries whose time has come, and rows whose
    worker's claim lapsed (outbox.dispatch_due);
 4. records when it ran (SweepHeartbeat, last_sweep), for the health check.
@@ -29,7 +30,17 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import cache, disclosure_reminders, lifecycle, outbox, registration_reminders, reminders, writes
+from . import (
+    alerts,
+    cache,
+    disclosure_reminders,
+    lifecycle,
+    outbox,
+    registration_reminders,
+    reminders,
+    webhooks,
+    writes,
+)
 from .choices import LicenseAction, LicenseStatus
 from .dates import local_today
 from .exceptions import ActionNotAllowed, LicensingError, NotDue, StaleVersion
@@ -135,12 +146,14 @@ class SweepReport:
     enqueued: int = 0
     registrations_cancelled: int = 0
     registration_reminders: int = 0
+    alert_digests: int = 0
 
     def __str__(self):
         return (
             f"{self.lifecycle}; reminders recorded {self.reminders}, disclosure reminders recorded "
             f"{self.disclosure_reminders}; registrations cancelled {self.registrations_cancelled}, their "
-            f"reminders recorded {self.registration_reminders}; emails enqueued {self.enqueued}"
+            f"reminders recorded {self.registration_reminders}; alert digests built {self.alert_digests}; "
+            f"emails enqueued {self.enqueued}"
         )
 
     def as_dict(self) -> dict:
@@ -155,6 +168,7 @@ class SweepReport:
             "registrations_cancelled": self.registrations_cancelled,
             "registration_reminders": self.registration_reminders,
             "disclosure_reminders": self.disclosure_reminders,
+            "alert_digests": self.alert_digests,
             "enqueued": self.enqueued,
         }
 
@@ -194,7 +208,7 @@ def transition_due(pks: Iterable[int], action: str) -> DueOutcome:
         raise ValueError(f"transition_due takes the term-driven actions, not {action!r}")
     pks = sorted(set(pks))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), webhooks.batch():
             return _transition_batch(pks, action)
     except _BatchContended:
         return _transition_each(pks, action)
@@ -307,6 +321,7 @@ def run_full_sweep(now: datetime.datetime | None = None) -> SweepReport:
     report.registrations_cancelled = registration_reminders.cancel_unrenewed(today)
     report.registration_reminders = registration_reminders.create_due_reminders(today, now)
     report.disclosure_reminders = disclosure_reminders.create_due(today, now)
+    report.alert_digests = alerts.create_due_digests(today, now)
     report.enqueued = outbox.dispatch_due(now)
     SweepHeartbeat.objects.bulk_create(
         [

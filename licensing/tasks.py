@@ -4,8 +4,9 @@ module: the outbox publishes its task by name (outbox.SEND_TASK), and beat sched
 snapshot by name."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from . import outbox
+from . import outbox, webhooks
 from .api import snapshots
 from .sweep import run_full_sweep
 
@@ -26,3 +27,9 @@ def deliver(kind: str, pk: int) -> str:
 def write_snapshot() -> str:
     """The day's snapshot of the register, as beat schedules it (settings.CELERY_BEAT_SCHEDULE)."""
     return snapshots.write().filename
+
+
+@shared_task(name="licensing.dispatch_webhooks")
+def dispatch_webhooks() -> int:
+    """The webhook deliveries due (retries, lapsed claims), as beat schedules it every minute."""
+    return outbox.dispatch_due(timezone.now(), kinds=(webhooks.KIND,))

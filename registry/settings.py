@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.write_snapshot",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Webhook deliveries due for a retry, offered more often than the sweep offers emails.
+    "licensing-webhooks": {
+        "task": "licensing.dispatch_webhooks",
+        "schedule": 60.0,  # seconds
+    },
 }
 # The daily snapshots: where they are kept, and for how many days (today's included).
 LICENSING_SNAPSHOT_DIR = env_str("LICENSING_SNAPSHOT_DIR", str(BASE_DIR / "var" / "snapshots"))
@@ -224,6 +229,18 @@ LICENSING_SEND_MAX_ATTEMPTS = env_int("LICENSING_SEND_MAX_ATTEMPTS", 5, minimum=
 LICENSING_SEND_RETRY_MINUTES = env_int("LICENSING_SEND_RETRY_MINUTES", 30, minimum=1)
 # A worker's claim on an email lapses after this long, so one that died mid-send does not strand it.
 LICENSING_SEND_LEASE_MINUTES = env_int("LICENSING_SEND_LEASE_MINUTES", 10, minimum=1)
+# Webhooks (licensing.webhooks): each delivery waits WEBHOOKS_TIMEOUT_SECONDS for an answer; a failed one
+# is retried after WEBHOOKS_RETRY_SECONDS, doubling each time up to an hour, for WEBHOOKS_GIVE_UP_HOURS,
+# then marked failed. A webhook whose deliveries have failed for WEBHOOKS_PAUSE_AFTER_DAYS is paused and
+# its owner emailed. URLs resolving to private, loopback or link-local addresses are refused unless
+# WEBHOOKS_ALLOW_PRIVATE_ADDRESSES (a receiver on the registry's own network; tests).
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOKS_RETRY_SECONDS = env_int("WEBHOOKS_RETRY_SECONDS", 30, minimum=1)
+WEBHOOKS_GIVE_UP_HOURS = env_int("WEBHOOKS_GIVE_UP_HOURS", 24, minimum=1)
+WEBHOOKS_PAUSE_AFTER_DAYS = env_int("WEBHOOKS_PAUSE_AFTER_DAYS", 3, minimum=1)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Each event is POSTed to every webhook that selects it: a bound on the fan-out one account can ask for.
+WEBHOOKS_PER_USER = env_int("WEBHOOKS_PER_USER", 20, minimum=1)
 # Publishing a task happens on the request path (on commit), so it gives up quickly with the broker
 # unreachable or hung: one attempt, each socket operation bounded by CELERY_BROKER_TIMEOUT_SECONDS. The
 # outbox row stays pending and the sweep enqueues it again (licensing.outbox). Beat's publish of the
@@ -333,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "AuthorityKindEnum": "licensing.choices.AuthorityKind",
         "OperatorKindEnum": "licensing.choices.OperatorKind",
         "LicensePartyEnum": "licensing.choices.LicenseParty",
+        "WebhookStateEnum": "licensing.models.webhooks.WebhookState",
+        "DeliveryStateEnum": "licensing.models.reminders.OutboxState",
     },
 }
 # Cross-origin reads of the API are allowed from anywhere; writes are not (no credentials, GET only).
@@ -350,6 +369,11 @@ LICENSING_REMINDER_DAYS = sorted(
 # and how many objections one address may file (anonymous spam gets a 429).
 REGISTRATION_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 OBJECTION_RATE = env_str("OBJECTION_RATE", "5/hour")
+# Email alerts (licensing.alerts): sign-ups per client address (a 429 past it), confirmations per email
+# address a day (silently: the form never tells an address's state), and how long a confirmation link works.
+ALERT_RATE = env_str("ALERT_RATE", "10/hour")
+ALERT_CONFIRMATIONS_PER_ADDRESS = env_int("ALERT_CONFIRMATIONS_PER_ADDRESS", 3, minimum=1)
+ALERT_CONFIRM_DAYS = env_int("ALERT_CONFIRM_DAYS", 7, minimum=1)
 
 # Security. With debug off the secure defaults hold, so `manage.py check --deploy` is quiet once a real
 # mail host is given (EMAIL_HOST); a deployment behind a TLS-terminating proxy sets

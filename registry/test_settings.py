@@ -6,12 +6,28 @@ environment gives none.
 """
 
 import os
+import urllib.parse
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from .settings import *  # noqa: F403
+
+
+def _redis_of_this_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker flushes its cache and runs Celery workers of its own: the n-th test
+    worker uses the Redis database n below the one REDIS_URL names, so that workers never share one."""
+    parts = urllib.parse.urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = (base - int(worker.removeprefix("gw"))) % 16
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
+    worker = os.environ["PYTEST_XDIST_WORKER"]
+    os.environ["REDIS_URL"] = _redis_of_this_worker(os.environ["REDIS_URL"], worker)
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests speak English unless they ask for Chinese, so that assertions on messages read plainly.

@@ -1,10 +1,14 @@
-"""Helpers for the reminders and notifications tests: licenses with contacts, the sweep run as a worker
-would run it, and the Celery app pointed at the broker a test needs."""
+"""Helpers for the outbox tests (reminders, notifications, webhooks): licenses with contacts, the sweep run
+as a worker would run it, the Celery app pointed at the broker a test needs, and a live worker."""
 
 import contextlib
 import datetime
+import threading
 
 import time_machine
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
 from django.test import TestCase
 
 from licensing import lifecycle, notifications
@@ -88,3 +92,45 @@ def sweep_at(moment: datetime.datetime):
 
 # A closed port: nothing listens there, so every connection is refused at once.
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+# How long a test waits for a live worker to finish a task.
+DEADLINE = 60
+
+
+class TaskLog:
+    """The tasks the worker finished, with their results, and a way to wait for one."""
+
+    def __init__(self):
+        self.done: list[tuple[str, object]] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, sender=None, retval=None, **kwargs):
+        with self._changed:
+            self.done.append((sender.name, retval))
+            self._changed.notify_all()
+
+    def wait_for(self, name, retval=None, count=1):
+        def seen():
+            return sum(1 for n, r in self.done if n == name and (retval is None or r == retval)) >= count
+
+        with self._changed:
+            assert self._changed.wait_for(seen, timeout=DEADLINE), (
+                f"worker did not finish {name}: {self.done}"
+            )
+
+
+@contextlib.contextmanager
+def live_worker():
+    """A worker (a thread of this process, celery.contrib.testing) on the broker of REDIS_URL, with an
+    empty queue; yields the log of the tasks it finishes. Tasks published in the block go to it."""
+    log = TaskLog()
+    task_postrun.connect(log, weak=False)
+    try:
+        with celery_conf(task_always_eager=False, broker_url=settings.REDIS_URL) as app:
+            app.control.purge()
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+                yield log
+            app.control.purge()
+    finally:
+        task_postrun.disconnect(log)

@@ -104,7 +104,7 @@ def test_anonymous_html_searches_are_throttled_with_retry_after(client, settings
     assert codes == [200, 200, 429]
     refused = client.get(path, REMOTE_ADDR="203.0.113.5", HTTP_ACCEPT_LANGUAGE="en")
     assert int(refused["Retry-After"]) > 0
-    assert "Too many searches" in refused.text
+    assert "Too many requests" in refused.text
     # Another address, plain browsing and signed-in users are not held back.
     assert client.get(path, REMOTE_ADDR="198.51.100.7").status_code == 200
     assert client.get("/licenses/?page=1", REMOTE_ADDR="203.0.113.5").status_code == 200

@@ -213,9 +213,9 @@ def test_sweep_queries_grow_by_the_group_of_due_licenses_not_by_the_license(
             factories.license_in("active")
     # 30 due, in 3 groups. Each pass reads its due keys, and once more to find none left: 5. Each group
     # is a transaction (here a savepoint and its release) with the lock, the domains, the last effective
-    # days, an update and the events (7), and an expiring group also reads the successors (8). The
-    # invalidation's read of the lines of renewals happens on commit, after the test.
-    with time_machine.travel(TODAY + D(days=11), tick=False), django_assert_num_queries(5 + 8 + 7 * 2):
+    # days, an update, the events and the active webhooks (8), and an expiring group also reads the
+    # successors (9). The invalidation's read of the lines of renewals happens on commit, after the test.
+    with time_machine.travel(TODAY + D(days=11), tick=False), django_assert_num_queries(5 + 9 + 8 * 2):
         result = run_sweep()
     assert (result.activated, result.expired) == (20, 10)
     assert License.objects.filter(status="active").count() == 20

@@ -27,7 +27,7 @@ from django.urls import Resolver404, get_resolver, resolve
 from django.urls.resolvers import URLResolver
 from rest_framework.test import APIClient
 
-from licensing import lifecycle
+from licensing import lifecycle, webhooks
 from licensing.api.throttling import AnonymousReadThrottle
 from licensing.models import Authority, License, LicenseImport, Regulator
 
@@ -66,6 +66,14 @@ NOT_LINKED = {
     "admin/axes/accessfailurelog/<path:object_id>/change/": "no rows: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
     "downloads/snapshots/register-<str:day>.zip": "linked from /downloads/ once beat has written a snapshot",
     "favicon.ico": "asked for by browsers, not linked; redirects to the linked SVG (test_public_finish.py)",
+    "alerts/": "the alerts form of license, operator, authority and search pages posts there (fuzzed so)",
+    **{
+        f"admin/licensing/{model}/<path:object_id>/change/": "no rows in the demo (test_alerts.py)"
+        for model in ("alertsubscription", "alertconfirmation", "alertdigest")
+    },
+    "alerts/confirm/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
+    "alerts/unsubscribe/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
+    "alerts/manage/<str:token>/": "a signed link of the alert emails only (test_alerts.py)",
 }
 SAMPLES = 6
 NOT_LINKED_PARTS = ("/delete/", "/add/", "/history/")  # reached per model when permitted; see below
@@ -205,6 +213,10 @@ def demo(monkeypatch):
     call_command("sweep", stdout=io.StringIO())
     active = License.objects.filter(grantor=hangzhou, status="active").first()
     lifecycle.transition(active, "suspend", actor=regulator, reason="Fuzz.", expected_version=active.version)
+    # A webhook of the superuser the crawl signs in as, and one of the regulator the API fuzz writes as,
+    # made after the change: no delivery leaves.
+    webhooks.subscribe(root, "https://93.184.216.34/hook")
+    webhooks.subscribe(regulator, "https://93.184.216.34/hook")
     Client().post("/admin/login/", {"username": "fuzz-root", "password": "wrong"})
     return {"root": root, "regulator": regulator, "hangzhou": hangzhou}
 

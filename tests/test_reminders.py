@@ -269,14 +269,14 @@ def test_sweep_command_runs_the_whole_sweep_and_says_what_it_did(mailoutbox):
 def test_idle_sweep_queries_do_not_grow_with_licenses(django_assert_max_num_queries):
     for _ in range(3):
         active_license(TODAY, TODAY + D(days=400))
-    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_max_num_queries(15):
+    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_max_num_queries(19):
         run_full_sweep()
     for _ in range(20):
         active_license(TODAY, TODAY + D(days=400))
     # Expiry (twice: before and after activation), activation, reminders, disclosure reminders (TODAY is
-    # in March, when they are owed), four outbox kinds and the heartbeat: one query each; the
-    # registrations' cancellation and four kinds of reminders, one each.
-    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_max_num_queries(15):
+    # in March, when they are owed), the alert digests, seven outbox kinds and the heartbeat: one query
+    # each; the registrations' cancellation and four kinds of reminders, one each.
+    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_max_num_queries(19):
         run_full_sweep()
 
 
@@ -288,10 +288,11 @@ def test_sweep_queries_grow_with_due_reminders_by_the_batch(monkeypatch, django_
     for _ in range(10):
         active_license(TODAY, TODAY + D(days=400))
     # 12 reminders owed: reminders 3 reads + 3 inserts; outbox 3 reads of reminders + 1 of notifications
-    # + 1 of registration reminders + 1 of disclosure reminders; disclosure reminders 1 read (none owed:
-    # TODAY is in March, but the licenses were not in force last year); expiry 2 and activation 1; the
-    # heartbeat 1; registrations 5 (none due). The send tasks run after the commit, outside.
-    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_num_queries(22):
+    # + 1 of registration reminders + 1 of disclosure reminders + 2 of alerts (confirmations, digests)
+    # + 1 of webhook deliveries; disclosure reminders 1 read (none owed: TODAY is in March, but the
+    # licenses were not in force last year); expiry 2 and activation 1; the heartbeat 1; registrations 5
+    # (none due); alert digests 1 (no subscription). The send tasks run after the commit, outside.
+    with time_machine.travel(shanghai(TODAY), tick=False), django_assert_num_queries(26):
         report = run_full_sweep()
     assert (report.reminders, report.enqueued) == (12, 12)
     assert License.objects.count() == 22

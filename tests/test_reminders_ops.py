@@ -43,7 +43,12 @@ def _values(**variables):
 
 def test_beat_runs_the_registered_sweep_task_hourly_by_default():
     assert _values() == {
-        "tasks": ["licensing.deliver", "licensing.sweep", "licensing.write_snapshot"],
+        "tasks": [
+            "licensing.deliver",
+            "licensing.dispatch_webhooks",
+            "licensing.sweep",
+            "licensing.write_snapshot",
+        ],
         "task": "licensing.sweep",
         "schedule": 3600.0,
         "SITE_URL": "http://127.0.0.1:8000",

@@ -6,12 +6,9 @@ are on the worker's task signals, with a deadline, never on a clock.
 """
 
 import datetime
-import threading
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
 from django.utils import timezone
 
@@ -20,7 +17,7 @@ from licensing.dates import local_today
 from licensing.models import ExpiryReminder, LifecycleNotification
 from licensing.tasks import sweep
 
-from .outbox_support import D, active_license, celery_conf
+from .outbox_support import DEADLINE, D, active_license, celery_conf, live_worker
 
 pytestmark = [
     pytest.mark.redis,
@@ -28,42 +25,12 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
 ]
-DEADLINE = 60
-
-
-class TaskLog:
-    """The tasks the worker finished, with their results, and a way to wait for one."""
-
-    def __init__(self):
-        self.done: list[tuple[str, object]] = []
-        self._changed = threading.Condition()
-
-    def __call__(self, sender=None, retval=None, **kwargs):
-        with self._changed:
-            self.done.append((sender.name, retval))
-            self._changed.notify_all()
-
-    def wait_for(self, name, retval=None, count=1):
-        def seen():
-            return sum(1 for n, r in self.done if n == name and (retval is None or r == retval)) >= count
-
-        with self._changed:
-            assert self._changed.wait_for(seen, timeout=DEADLINE), (
-                f"worker did not finish {name}: {self.done}"
-            )
 
 
 @pytest.fixture
 def worker():
-    """A worker on the broker of REDIS_URL, with an empty queue; yields the log of the tasks it finishes."""
-    log = TaskLog()
-    task_postrun.connect(log, weak=False)
-    with celery_conf(task_always_eager=False, broker_url=settings.REDIS_URL) as app:
-        app.control.purge()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            yield log
-        app.control.purge()
-    task_postrun.disconnect(log)
+    with live_worker() as log:
+        yield log
 
 
 def test_sweep_runs_through_the_broker_and_the_emails_arrive(worker, mailoutbox):

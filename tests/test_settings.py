@@ -355,3 +355,23 @@ def test_deploy_check_is_quiet_in_production(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+# The test settings under pytest-xdist -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/15", "gw0", "redis://127.0.0.1:6379/15"),
+        ("redis://127.0.0.1:6379/15", "gw1", "redis://127.0.0.1:6379/14"),
+        ("redis://127.0.0.1:6379/1", "gw3", "redis://127.0.0.1:6379/14"),
+        ("redis://:secret@cache:6380", "gw2", "redis://:secret@cache:6380/14"),
+    ],
+)
+def test_each_test_worker_takes_a_redis_database_of_its_own(url, worker, expected):
+    # Each worker flushes its cache per test and runs Celery workers on its broker: sharing one database,
+    # a worker would flush the other's cache and take its tasks.
+    from registry.test_settings import _redis_of_this_worker
+
+    assert _redis_of_this_worker(url, worker) == expected

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import (  # noqa: F401  (registers the model admins)
+    alerts,
     calls,
     disclosures,
     findings,
@@ -13,6 +14,7 @@ from . import (  # noqa: F401  (registers the model admins)
     registrations,
     reminders,
     tokens,
+    webhooks,
 )
 
 admin.site.site_header = _("Public-Data Operating License Registry")

@@ -36,6 +36,10 @@ class OutboxAdmin(RoleAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(license__in=access.managed_licenses(request.user))
 
+    def retryable(self, request, queryset):
+        """Of the selected rows, those `request.user` may retry."""
+        return queryset.filter(license__in=access.changeable_licenses(request.user))
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
@@ -45,7 +49,7 @@ class OutboxAdmin(RoleAdmin):
     @admin.action(description=_("Retry the selected failed emails"), permissions=["retry"])
     def retry_failed(self, request, queryset):
         selected = queryset.count()
-        count = outbox.retry(queryset.filter(license__in=access.changeable_licenses(request.user)))
+        count = outbox.retry(self.retryable(request, queryset))
         self.message_user(
             request,
             ngettext(

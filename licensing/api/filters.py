@@ -11,7 +11,7 @@ from rest_framework import exceptions
 
 from .. import disclosures, search
 from ..choices import AuthorizationMode, CallStatus, DataDomain, LicenseStatus
-from ..identifiers import NATIONAL_DIVISION_CODE, normalize_uscc
+from ..identifiers import normalize_uscc, searched_prefix
 from ..inputs import MAX_DIGITS, whole_number
 from ..models import Authority, Call, Finding, License, Operator
 from ..models.licenses import granted_by
@@ -71,15 +71,11 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 
 def jurisdiction_prefix(value: str) -> str:
-    """`division` as a prefix: digits as given ("33", "3301"), or a whole code taken as the jurisdiction
-    it names ("330000" covers 33xxxx, "330100" covers 3301xx, "100000" everything)."""
-    if len(value) > 6 or whole_number(value) is None:
+    """`division` as a prefix (identifiers.searched_prefix), or a 400 naming it."""
+    prefix = searched_prefix(value)
+    if prefix is None:
         raise exceptions.ValidationError({"division": [_("Up to 6 digits of a division code.")]})
-    if len(value) < 6:
-        return value
-    if value == NATIONAL_DIVISION_CODE:
-        return ""
-    return value[:2] if value.endswith("0000") else value[:4] if value.endswith("00") else value
+    return prefix
 
 
 class WholeNumberField(forms.Field):

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import disclosures, registrations, tokens, views
+from . import disclosures, registrations, tokens, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,6 +14,7 @@ router.register("calls", views.CallViewSet, basename="call")
 router.register("registrations", registrations.RegistrationViewSet, basename="registration")
 router.register("disclosures", disclosures.DisclosureViewSet, basename="disclosure")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 app_name = "api"
 urlpatterns = [

@@ -1,5 +1,6 @@
 """The licensing domain's models, one module per concept."""
 
+from .alerts import AlertConfirmation, AlertDigest, AlertItem, AlertSubscription
 from .authorities import Authority, Regulator
 from .calls import Call
 from .disclosures import Disclosure, DisclosureReminder
@@ -19,8 +20,13 @@ from .registrations import (
 )
 from .reminders import ExpiryReminder, LifecycleNotification, OutboxState, SweepHeartbeat
 from .tokens import ApiToken, IdempotencyKey
+from .webhooks import Webhook, WebhookDelivery, WebhookState
 
 __all__ = [
+    "AlertConfirmation",
+    "AlertDigest",
+    "AlertItem",
+    "AlertSubscription",
     "ApiToken",
     "Authority",
     "Call",
@@ -48,4 +54,7 @@ __all__ = [
     "RegistrationReminder",
     "Regulator",
     "SweepHeartbeat",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookState",
 ]

@@ -1,5 +1,6 @@
 """The public site: server-rendered pages anyone may read, without logging in (README "Public site")."""
 
+from . import alerts
 from .calls import call_detail, call_list
 from .downloads import data_dictionary, download, download_page, snapshot_file
 from .findings import findings_page
@@ -11,6 +12,7 @@ from .registrations import objection, registration_detail
 from .verify import verify
 
 __all__ = [
+    "alerts",
     "authority_detail",
     "call_detail",
     "call_list",

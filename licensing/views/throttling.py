@@ -2,7 +2,8 @@
 query string misses the page cache and runs a search, so a script sending many would load the database.
 Browsing (no query, or only `page` and `sort`) and signed-in users are not counted. Over the rate: a 429 page
 with Retry-After. Objections to registrations, filed anonymously, are counted per address too
-(OBJECTION_RATE)."""
+(OBJECTION_RATE), and so are sign-ups for email alerts (ALERT_RATE; licensing.alerts limits the
+confirmations each email address gets besides)."""
 
 import functools
 import math
@@ -22,6 +23,15 @@ class ObjectionThrottle(AnonymousReadThrottle):
 
     def get_rate(self):
         return settings.OBJECTION_RATE
+
+
+class AlertThrottle(AnonymousReadThrottle):
+    """Sign-ups for email alerts, per client address, at ALERT_RATE."""
+
+    scope = "alert"
+
+    def get_rate(self):
+        return settings.ALERT_RATE
 
 
 def _searches(request) -> bool:
