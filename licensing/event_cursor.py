@@ -15,19 +15,83 @@ import dataclasses
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .access import Role
-from .choices import LicenseStatus
+from .choices import DataDomain, EventAction, LicenseStatus
+from .identifiers import is_valid_uscc, normalize_uscc, searched_prefix
 from .inputs import whole_number
-from .models import LicenseEvent
+from .models import License, LicenseEvent
+from .models.licenses import granted_by
 
 MAX_PAGE = 500
+# What the feed (and a webhook) may select events by; each means what the license list's filter of that
+# name means, and `actions` is a list of event actions.
+FILTERS = ("license_number", "operator", "grantor", "division", "domain", "actions")
 
 
 class CursorError(ValueError):
     pass
+
+
+class FilterError(ValueError):
+    """Filters the feed cannot apply: `errors` maps each filter at fault to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def clean_filters(filters: dict) -> dict:
+    """The filters with a value, cleaned (a USCC normalised, actions without repeats), or FilterError
+    naming each one at fault."""
+    cleaned, errors = {}, {}
+    for name, value in filters.items():
+        if name not in FILTERS:
+            errors[name] = [gettext("Unknown field; known: %(known)s.") % {"known": ", ".join(FILTERS)}]
+        elif name == "actions":
+            unknown = [action for action in value if action not in EventAction.values]
+            if unknown:
+                errors[name] = [
+                    gettext("Not an event action: %(actions)s.") % {"actions": ", ".join(unknown)}
+                ]
+            cleaned[name] = list(dict.fromkeys(value))
+        elif name == "division" and value and searched_prefix(value) is None:
+            errors[name] = [gettext("Up to 6 digits of a division code.")]
+        elif name == "grantor" and value and (len(value) != 6 or searched_prefix(value) is None):
+            errors[name] = [gettext("A division code of 6 digits.")]
+        elif name == "operator" and value and not is_valid_uscc(value):
+            errors[name] = [gettext("An operator's Unified Social Credit Code (18 characters).")]
+        elif name == "domain" and value and value not in DataDomain.values:
+            errors[name] = [gettext("Not a data domain.")]
+        else:
+            cleaned[name] = normalize_uscc(value) if name == "operator" else value
+    if errors:
+        raise FilterError(errors)
+    return cleaned
+
+
+def filtered(events: QuerySet, filters: dict) -> QuerySet:
+    """`events` narrowed by cleaned `filters` (an empty value selects everything)."""
+    if filters.get("actions"):
+        events = events.filter(action__in=filters["actions"])
+    licenses = License.objects.all()
+    if filters.get("license_number"):
+        licenses = licenses.filter(number=filters["license_number"])
+    if filters.get("operator"):
+        licenses = licenses.filter(operator__uscc=filters["operator"])
+    if filters.get("grantor"):
+        licenses = licenses.filter(granted_by(Q(division_code=filters["grantor"])))
+    if filters.get("division"):
+        prefix = searched_prefix(filters["division"])
+        licenses = licenses.filter(granted_by(Q(division_code__startswith=prefix)))
+    if filters.get("domain"):
+        licenses = licenses.covering_domain(filters["domain"])
+    if licenses.query.where:
+        events = events.filter(license__in=licenses.values("pk"))
+    return events
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,11 +144,13 @@ class Page:
     has_more: bool
 
 
-def read(user, since: Cursor = START, limit: int = 100) -> Page:
-    """Events after `since`, oldest first, at most `limit`; the cursor to continue from."""
+def read(user, since: Cursor = START, limit: int = 100, filters: dict | None = None) -> Page:
+    """Events after `since` that cleaned `filters` select, oldest first, at most `limit`; the cursor to
+    continue from."""
     limit = max(1, min(limit, MAX_PAGE))
     # The grantor and the actor's authority: which actor each reader is shown (history.actor_shown).
-    events = visible_events(user).with_effective_day().select_related("license__grantor", "actor_authority")
+    events = filtered(visible_events(user), filters or {})
+    events = events.with_effective_day().select_related("license__grantor", "actor_authority")
     if connection.vendor == "postgresql":
         # Only transactions that have ended: anything still running may yet commit with a smaller txid.
         # (The reader's own transaction counts as ended for itself: it sees its own writes.)

@@ -8,7 +8,7 @@ from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from licensing import event_cursor, lifecycle
-from licensing.models import LicenseEvent
+from licensing.models import Domain, LicenseEvent
 
 from . import factories
 
@@ -52,8 +52,46 @@ def test_auditors_follow_drafts_too():
     assert draft.events.get().id in seen
 
 
+def test_the_feed_selects_by_license_operator_grantor_division_domain_and_actions():
+    hangzhou = factories.authority("330100", name="杭州")
+    wuhan = factories.authority("420100", name="武汉")
+    followed = factories.license_in("active", grantor=hangzhou)
+    other = factories.license_in("active", grantor=wuhan)
+    for license in (followed, other):
+        lifecycle.transition(license, "suspend", actor=None, reason="r", expected_version=license.version)
+
+    def licenses_of(params):
+        body = APIClient().get("/api/v1/events/", {"limit": 500, **params}).json()
+        return {(event["license"], event["action"]) for event in body["results"]}
+
+    everything = licenses_of({})
+    assert {number for number, _action in everything} == {followed.number, other.number}
+    for params in (
+        {"license_number": followed.number},
+        {"operator": followed.operator.uscc.lower()},  # any form, as the license list takes it
+        {"grantor": "330100"},
+        {"division": "33"},
+    ):
+        assert {number for number, _action in licenses_of(params)} == {followed.number}, params
+    assert licenses_of({"actions": "suspend"}) == {(followed.number, "suspend"), (other.number, "suspend")}
+    assert licenses_of({"actions": "suspend", "division": "42"}) == {(other.number, "suspend")}
+    domain = followed.data_domains.get().pk
+    other.data_domains.set(Domain.objects.exclude(pk=domain)[:1])
+    assert {number for number, _action in licenses_of({"domain": domain})} == {followed.number}
+
+
 @pytest.mark.parametrize(
-    ("params", "field"), [({"since": "garbage!"}, "since"), ({"limit": "0"}, "limit"), ({"x": "1"}, "x")]
+    ("params", "field"),
+    [
+        ({"since": "garbage!"}, "since"),
+        ({"limit": "0"}, "limit"),
+        ({"x": "1"}, "x"),
+        ({"actions": "suspend,nope"}, "actions"),
+        ({"operator": "9" * 20}, "operator"),
+        ({"grantor": "33"}, "grantor"),
+        ({"division": "3x"}, "division"),
+        ({"domain": "weather"}, "domain"),
+    ],
 )
 def test_bad_feed_parameters(params, field):
     response = APIClient().get("/api/v1/events/", params)
