@@ -4,9 +4,9 @@ clients that keep a copy of the registry in sync (GET /api/v1/events/?since=<cur
 The guarantee: a client that follows the cursor sees every event it may see exactly once, even while
 events are being written. Event ids alone cannot give that on PostgreSQL: a transaction can take an id
 and commit after a later one has been read. So events are ordered by (writing transaction, id), and a
-page only reaches up to the oldest transaction still running: anything a later page returns belongs to a
-transaction that had not ended yet, so it sorts after everything already returned. On SQLite writers run
-one at a time and ids follow commit order.
+page only reaches up to the oldest transaction still running in this database: anything a later page
+returns belongs to a transaction that had not ended yet, so it sorts after everything already returned.
+On SQLite writers run one at a time and ids follow commit order.
 """
 
 import base64
@@ -154,12 +154,7 @@ def read(user, since: Cursor = START, limit: int = 100, filters: dict | None = N
     if connection.vendor == "postgresql":
         # Only transactions that have ended: anything still running may yet commit with a smaller txid.
         # (The reader's own transaction counts as ended for itself: it sees its own writes.)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-                "pg_current_xact_id_if_assigned()::text::bigint"
-            )
-            horizon, own = cursor.fetchone()
+        horizon, own = _horizon()
         settled = Q(txid__lt=horizon) | Q(txid=own) if own is not None else Q(txid__lt=horizon)
         events = (
             events.filter(settled)
@@ -174,3 +169,36 @@ def read(user, since: Cursor = START, limit: int = 100, filters: dict | None = N
     last = rows[-1] if rows else None
     next_cursor = Cursor(last.txid if last.txid is not None else -1, last.id) if last else since
     return Page(events=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+# The transactions of this database that hold a transaction id (other sessions', and prepared ones), with
+# the next id and the reader's own. Statistics are read fresh: within a transaction PostgreSQL would
+# otherwise answer from the snapshot of its first read, missing a writer that began since.
+RUNNING = """
+    SELECT pg_stat_clear_snapshot(),
+           pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
+           pg_current_xact_id_if_assigned()::text::bigint,
+           ARRAY(
+               SELECT backend_xid::text::bigint FROM pg_stat_activity
+               WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+               UNION ALL
+               SELECT transaction::text::bigint FROM pg_prepared_xacts WHERE database = current_database()
+           )
+"""
+
+
+def _horizon() -> tuple[int, int | None]:
+    """The oldest transaction id still running in this database (or the next id, when none is), and the
+    reader's own. Only this database's transactions can write its events: a long transaction in another
+    database on the same server does not hold the feed back (the server-wide snapshot's xmin would)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RUNNING)
+        _cleared, next_id, own, running = cursor.fetchone()
+    return min([_widened(xid, next_id) for xid in running] + [next_id]), own
+
+
+def _widened(xid: int, next_id: int) -> int:
+    """The 64-bit id of a 32-bit transaction id still running, by the epoch of `next_id` (a running
+    transaction is less than 2^31 ids old, so it is in that epoch or the one before)."""
+    full = (next_id & ~0xFFFFFFFF) | xid
+    return full - 2**32 if full > next_id else full

@@ -130,6 +130,56 @@ def test_an_event_committing_late_is_not_skipped():
     assert sorted(reasons) == ["fast", "slow"]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_in_another_database_does_not_hold_the_feed_back():
+    import psycopg
+
+    license = factories.license_in("active")
+    _seen, cursor = _follow(APIClient())
+    settings = connections["default"].settings_dict
+    elsewhere = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname="postgres"
+    )
+    try:
+        # Open, with a transaction id, before the event is written; still open when the feed is read.
+        elsewhere.execute("SELECT pg_current_xact_id()")
+        lifecycle.transition(license, "suspend", actor=None, reason="now", expected_version=license.version)
+        body = APIClient().get("/api/v1/events/", {"since": cursor}).json()
+    finally:
+        elsewhere.rollback()
+        elsewhere.close()
+    assert [event["reason"] for event in body["results"]] == ["now"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_begins_while_a_reader_pages_holds_the_horizon_back():
+    import psycopg
+
+    settings = connections["default"].settings_dict
+    writer = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
+    )
+    try:
+        with transaction.atomic():  # one reader's transaction, reading twice (as a request paging might)
+            event_cursor._horizon()
+            writer_id = writer.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+            horizon, _own = event_cursor._horizon()
+    finally:
+        writer.rollback()
+        writer.close()
+    assert horizon <= writer_id
+
+
+@pytest.mark.parametrize(
+    ("xid", "next_id", "full"),
+    [(100, 2**32 + 500, 2**32 + 100), (2**32 - 10, 2**32 + 5, 2**32 - 10), (7, 9, 7)],
+)
+def test_a_running_transaction_id_is_read_in_the_epoch_it_belongs_to(xid, next_id, full):
+    assert event_cursor._widened(xid, next_id) == full
+
+
 def test_cursor_round_trip():
     cursor = event_cursor.Cursor(123456789, 42)
     assert event_cursor.Cursor.decode(cursor.encode()) == cursor
