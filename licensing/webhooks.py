@@ -39,16 +39,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import emails, event_cursor, outbox
-from .choices import DataDomain, EventAction
 from .exceptions import InvalidWebhook
-from .identifiers import is_valid_uscc, normalize_uscc, searched_prefix
-from .models import License, LicenseEvent, Webhook, WebhookDelivery, WebhookState
-from .models.licenses import granted_by
+from .models import LicenseEvent, Webhook, WebhookDelivery, WebhookState
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +57,8 @@ EVENT_HEADER = "X-Registry-Event"
 # What is kept of a receiver's answer.
 BODY_KEPT = 1024
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
-# The filters a webhook may set (the fields of the model), as the API names them.
-FILTERS = ("license_number", "operator", "grantor", "division", "domain", "actions")
+# The filters a webhook may set (the fields of the model): the events feed's.
+FILTERS = event_cursor.FILTERS
 MAX_DELAY = datetime.timedelta(hours=1)
 
 
@@ -126,31 +122,12 @@ def url_problem(url: str) -> str | None:
 
 
 def clean_filters(filters: dict) -> dict:
-    """The filters as stored (a USCC normalised), or InvalidWebhook naming the field at fault."""
-    cleaned, errors = {}, {}
-    for name, value in filters.items():
-        if name not in FILTERS:
-            errors[name] = [gettext("Unknown field; known: %(known)s.") % {"known": ", ".join(FILTERS)}]
-        elif name == "actions":
-            unknown = [action for action in value if action not in EventAction.values]
-            if unknown:
-                errors[name] = [
-                    gettext("Not an event action: %(actions)s.") % {"actions": ", ".join(unknown)}
-                ]
-            cleaned[name] = list(dict.fromkeys(value))
-        elif name == "division" and value and searched_prefix(value) is None:
-            errors[name] = [gettext("Up to 6 digits of a division code.")]
-        elif name == "grantor" and value and (len(value) != 6 or searched_prefix(value) is None):
-            errors[name] = [gettext("A division code of 6 digits.")]
-        elif name == "operator" and value and not is_valid_uscc(value):
-            errors[name] = [gettext("An operator's Unified Social Credit Code (18 characters).")]
-        elif name == "domain" and value and value not in DataDomain.values:
-            errors[name] = [gettext("Not a data domain.")]
-        else:
-            cleaned[name] = normalize_uscc(value) if name == "operator" else value
-    if errors:
-        raise InvalidWebhook(errors)
-    return cleaned
+    """The filters as stored (the events feed's, cleaned as it cleans them), or InvalidWebhook naming the
+    field at fault."""
+    try:
+        return event_cursor.clean_filters(filters)
+    except event_cursor.FilterError as error:
+        raise InvalidWebhook(error.errors) from None
 
 
 def _checked_url(url: str) -> str:
@@ -202,25 +179,10 @@ def send_test_event(webhook: Webhook) -> WebhookDelivery:
 
 
 def selected_events(webhook: Webhook):
-    """The events `webhook` receives: those its owner may read (the events API's rule) that its filters
+    """The events `webhook` receives: those its owner may read in the events feed that its filters
     select."""
-    events = event_cursor.visible_events(webhook.owner)
-    if webhook.actions:
-        events = events.filter(action__in=webhook.actions)
-    licenses = License.objects.all()
-    if webhook.license_number:
-        licenses = licenses.filter(number=webhook.license_number)
-    if webhook.operator:
-        licenses = licenses.filter(operator__uscc=webhook.operator)
-    if webhook.grantor:
-        licenses = licenses.filter(granted_by(Q(division_code=webhook.grantor)))
-    if webhook.division:
-        licenses = licenses.filter(granted_by(Q(division_code__startswith=searched_prefix(webhook.division))))
-    if webhook.domain:
-        licenses = licenses.covering_domain(webhook.domain)
-    if licenses.query.where:
-        events = events.filter(license__in=licenses.values("pk"))
-    return events
+    filters = {name: getattr(webhook, name) for name in FILTERS}
+    return event_cursor.filtered(event_cursor.visible_events(webhook.owner), filters)
 
 
 # Within batch(): the active webhooks, read once for all the changes of the block.

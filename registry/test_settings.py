@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 
-
 def _redis_of_this_worker(url: str, worker: str) -> str:
     """Under pytest-xdist each worker flushes its cache and runs Celery workers of its own: the n-th test
     worker uses the Redis database n below the one REDIS_URL names, so that workers never share one."""
@@ -23,9 +22,11 @@ def _redis_of_this_worker(url: str, worker: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
 
 
-if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
-    worker = os.environ["PYTEST_XDIST_WORKER"]
-    os.environ["REDIS_URL"] = _redis_of_this_worker(os.environ["REDIS_URL"], worker)
+# Once: a process the test worker starts (a Celery worker) inherits both variables and the URL it was given.
+_url = os.environ.get("REDIS_URL")
+if os.environ.get("PYTEST_XDIST_WORKER") and _url and _url != os.environ.get("REDIS_URL_OF_TEST_WORKER"):
+    os.environ["REDIS_URL"] = _redis_of_this_worker(_url, os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["REDIS_URL_OF_TEST_WORKER"] = os.environ["REDIS_URL"]
 
 from .settings import *  # noqa: E402, F403
 

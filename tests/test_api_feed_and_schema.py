@@ -8,7 +8,7 @@ from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from licensing import event_cursor, lifecycle
-from licensing.models import LicenseEvent
+from licensing.models import Domain, LicenseEvent
 
 from . import factories
 
@@ -52,8 +52,46 @@ def test_auditors_follow_drafts_too():
     assert draft.events.get().id in seen
 
 
+def test_the_feed_selects_by_license_operator_grantor_division_domain_and_actions():
+    hangzhou = factories.authority("330100", name="杭州")
+    wuhan = factories.authority("420100", name="武汉")
+    followed = factories.license_in("active", grantor=hangzhou)
+    other = factories.license_in("active", grantor=wuhan)
+    for license in (followed, other):
+        lifecycle.transition(license, "suspend", actor=None, reason="r", expected_version=license.version)
+
+    def licenses_of(params):
+        body = APIClient().get("/api/v1/events/", {"limit": 500, **params}).json()
+        return {(event["license"], event["action"]) for event in body["results"]}
+
+    everything = licenses_of({})
+    assert {number for number, _action in everything} == {followed.number, other.number}
+    for params in (
+        {"license_number": followed.number},
+        {"operator": followed.operator.uscc.lower()},  # any form, as the license list takes it
+        {"grantor": "330100"},
+        {"division": "33"},
+    ):
+        assert {number for number, _action in licenses_of(params)} == {followed.number}, params
+    assert licenses_of({"actions": "suspend"}) == {(followed.number, "suspend"), (other.number, "suspend")}
+    assert licenses_of({"actions": "suspend", "division": "42"}) == {(other.number, "suspend")}
+    domain = followed.data_domains.get().pk
+    other.data_domains.set(Domain.objects.exclude(pk=domain)[:1])
+    assert {number for number, _action in licenses_of({"domain": domain})} == {followed.number}
+
+
 @pytest.mark.parametrize(
-    ("params", "field"), [({"since": "garbage!"}, "since"), ({"limit": "0"}, "limit"), ({"x": "1"}, "x")]
+    ("params", "field"),
+    [
+        ({"since": "garbage!"}, "since"),
+        ({"limit": "0"}, "limit"),
+        ({"x": "1"}, "x"),
+        ({"actions": "suspend,nope"}, "actions"),
+        ({"operator": "9" * 20}, "operator"),
+        ({"grantor": "33"}, "grantor"),
+        ({"division": "3x"}, "division"),
+        ({"domain": "weather"}, "domain"),
+    ],
 )
 def test_bad_feed_parameters(params, field):
     response = APIClient().get("/api/v1/events/", params)
@@ -90,6 +128,56 @@ def test_an_event_committing_late_is_not_skipped():
     after = APIClient().get("/api/v1/events/", {"since": during["next_cursor"]}).json()
     reasons = [event["reason"] for event in during["results"] + after["results"]]
     assert sorted(reasons) == ["fast", "slow"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_in_another_database_does_not_hold_the_feed_back():
+    import psycopg
+
+    license = factories.license_in("active")
+    _seen, cursor = _follow(APIClient())
+    settings = connections["default"].settings_dict
+    elsewhere = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname="postgres"
+    )
+    try:
+        # Open, with a transaction id, before the event is written; still open when the feed is read.
+        elsewhere.execute("SELECT pg_current_xact_id()")
+        lifecycle.transition(license, "suspend", actor=None, reason="now", expected_version=license.version)
+        body = APIClient().get("/api/v1/events/", {"since": cursor}).json()
+    finally:
+        elsewhere.rollback()
+        elsewhere.close()
+    assert [event["reason"] for event in body["results"]] == ["now"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_begins_while_a_reader_pages_holds_the_horizon_back():
+    import psycopg
+
+    settings = connections["default"].settings_dict
+    writer = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
+    )
+    try:
+        with transaction.atomic():  # one reader's transaction, reading twice (as a request paging might)
+            event_cursor._horizon()
+            writer_id = writer.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+            horizon, _own = event_cursor._horizon()
+    finally:
+        writer.rollback()
+        writer.close()
+    assert horizon <= writer_id
+
+
+@pytest.mark.parametrize(
+    ("xid", "next_id", "full"),
+    [(100, 2**32 + 500, 2**32 + 100), (2**32 - 10, 2**32 + 5, 2**32 - 10), (7, 9, 7)],
+)
+def test_a_running_transaction_id_is_read_in_the_epoch_it_belongs_to(xid, next_id, full):
+    assert event_cursor._widened(xid, next_id) == full
 
 
 def test_cursor_round_trip():

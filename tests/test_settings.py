@@ -375,3 +375,29 @@ def test_each_test_worker_takes_a_redis_database_of_its_own(url, worker, expecte
     from registry.test_settings import _redis_of_this_worker
 
     assert _redis_of_this_worker(url, worker) == expected
+
+
+def test_a_process_a_test_worker_starts_keeps_that_workers_redis_database():
+    # A Celery worker started by a test inherits PYTEST_XDIST_WORKER and is given the worker's REDIS_URL:
+    # shifting it a second time would put it on another broker, where it never sees the test's tasks.
+    code = "import django; django.setup(); from django.conf import settings; print(settings.REDIS_URL)"
+    base = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "registry.test_settings",
+        "PYTEST_XDIST_WORKER": "gw1",
+    }
+
+    def redis_url(**env):
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env={**base, **env},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=TIMEOUT,
+        ).stdout.strip()
+
+    worker = redis_url(REDIS_URL="redis://127.0.0.1:6379/15")
+    assert worker == "redis://127.0.0.1:6379/14"
+    assert redis_url(REDIS_URL=worker, REDIS_URL_OF_TEST_WORKER=worker) == worker

@@ -283,3 +283,9 @@ class StrictFilterSchema(DjangoFilterExtension):
                 schema["minItems"] = 1
                 schema["items"].setdefault("minLength", 1)
         return parameters
+
+
+def license_filter_help(name: str):
+    """What the license list's filter of that name says: the events feed's and a webhook's filters of that
+    name mean the same."""
+    return LicenseFilter.base_filters[name].extra["help_text"]

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import access, calls, compliance, event_cursor, findings, lifecycle, products, search, verify
-from ..choices import LicenseStatus
+from ..choices import EventAction, LicenseStatus
 from ..inputs import whole_number
 from ..models import Authority, Call, Finding, License, LicenseEvent, Operator, Product
 from ..models.licenses import NUMBER_PATTERN, REFERENCE_PATTERN, lookup_q
@@ -26,6 +26,7 @@ from .filters import (
     FindingFilter,
     LicenseFilter,
     OperatorFilter,
+    license_filter_help,
     reject_empty,
     reject_unknown,
 )
@@ -648,11 +649,32 @@ class EventFeedView(PublicReads, APIView):
                 {"type": "integer", "minimum": 1, "maximum": event_cursor.MAX_PAGE},
                 description=_("Events per page, 1 to 500 (100)."),
             ),
+            OpenApiParameter(
+                "license_number", OpenApiTypes.STR, description=_("Only this license's events.")
+            ),
+            *[
+                OpenApiParameter(name, OpenApiTypes.STR, description=license_filter_help(name))
+                for name in ("operator", "grantor", "division", "domain")
+            ],
+            OpenApiParameter(
+                "actions",
+                {"type": "array", "items": {"type": "string", "enum": EventAction.values}},
+                explode=False,
+                description=_("Only events of these actions, separated by commas."),
+            ),
         ],
         responses={200: s.EventPageSerializer, **READ_ERRORS},
     )
     def get(self, request):
-        reject_unknown(request.query_params, {"since", "limit"})
+        params = request.query_params
+        reject_unknown(params, {"since", "limit", *event_cursor.FILTERS})
+        asked = {name: params[name] for name in event_cursor.FILTERS if name in params and name != "actions"}
+        if "actions" in params:
+            asked["actions"] = [action for action in params["actions"].split(",") if action]
+        try:
+            filters = event_cursor.clean_filters(asked)
+        except event_cursor.FilterError as error:
+            raise exceptions.ValidationError(error.errors) from None
         try:
             since = (
                 event_cursor.Cursor.decode(request.query_params["since"])
@@ -666,7 +688,7 @@ class EventFeedView(PublicReads, APIView):
         )
         if limit is None:
             raise exceptions.ValidationError({"limit": [_("A whole number from 1 to 500.")]})
-        page = event_cursor.read(request.user, since, limit)
+        page = event_cursor.read(request.user, since, limit, filters)
         return Response(
             {
                 "results": s.LicenseEventSerializer(

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from .. import webhooks
 from ..choices import DataDomain, EventAction
 from ..models import Webhook, WebhookDelivery, WebhookState
-from .filters import LicenseFilter, reject_unknown
+from .filters import license_filter_help, reject_unknown
 from .pagination import Pages
 from .serializers import StrictFieldsMixin
 from .serializers.events import LicenseEventSerializer
@@ -50,11 +50,6 @@ class NewWebhookSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-def _license_filter_help(name: str):
-    """What the license list's filter of that name says: a webhook's filter means the same."""
-    return LicenseFilter.base_filters[name].extra["help_text"]
-
-
 class WebhookWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """A webhook's URL and filters (the filters select events of the licenses they would list in
     /api/v1/licenses/), and, when changing one, its state."""
@@ -70,19 +65,19 @@ class WebhookWriteSerializer(StrictFieldsMixin, serializers.Serializer):
         max_length=32, required=False, allow_blank=True, help_text=_("Only this license's events.")
     )
     operator = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, help_text=_license_filter_help("operator")
+        max_length=40, required=False, allow_blank=True, help_text=license_filter_help("operator")
     )
     grantor = serializers.CharField(
-        max_length=6, required=False, allow_blank=True, help_text=_license_filter_help("grantor")
+        max_length=6, required=False, allow_blank=True, help_text=license_filter_help("grantor")
     )
     division = serializers.CharField(
-        max_length=6, required=False, allow_blank=True, help_text=_license_filter_help("division")
+        max_length=6, required=False, allow_blank=True, help_text=license_filter_help("division")
     )
     domain = serializers.ChoiceField(
         choices=DataDomain.choices,
         required=False,
         allow_blank=True,
-        help_text=_license_filter_help("domain"),
+        help_text=license_filter_help("domain"),
     )
     actions = serializers.ListField(
         child=serializers.ChoiceField(choices=EventAction.choices),
