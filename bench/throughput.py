@@ -164,7 +164,10 @@ def gunicorn(database_name, port, redis_url, app="registry.wsgi:application"):
     try:
         for _ in range(100):
             with contextlib.suppress(OSError):
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("HEAD", "/")
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                probe.request("GET", "/")
+                probe.getresponse().read()
+                probe.close()
                 break  # it answers (what it answers is checked per case)
             time.sleep(0.2)
         else:
