@@ -120,3 +120,20 @@ def check_date_hierarchy(request, field: str | None) -> None:
             raise BadRequest(
                 _("“%(parameter)s” is not a day of that month.") % {"parameter": f"{field}__day"}
             ) from None
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A list of rows shown inside a record's page that no one adds to, changes or deletes there (a log,
+    the licenses of a call); who may see it is the subclass's has_view_permission."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -17,7 +17,7 @@ from ..access import Role
 from ..exceptions import LicensingError
 from ..models import Call, License
 from ..models.licenses import granted_by
-from .base import ServiceWriteAdmin
+from .base import ReadOnlyInline, ServiceWriteAdmin
 from .filters import ListedDomainFilter
 from .forms import add_service_errors, date_input
 
@@ -49,23 +49,12 @@ class CallOutcomeForm(forms.Form):
             del self.fields["reason"]
 
 
-class LicenseOfCallInline(admin.TabularInline):
+class LicenseOfCallInline(ReadOnlyInline):
     model = License
     fields = ["license_link", "operator", "status"]
     readonly_fields = ["license_link", "operator", "status"]
-    extra = 0
-    can_delete = False
     verbose_name = _("license of the call")
     verbose_name_plural = _("licenses of the call")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return access.role_of(request.user) != Role.PUBLIC

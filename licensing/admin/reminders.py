@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from .. import access, outbox
 from ..access import Role
 from ..models import ExpiryReminder, LifecycleNotification
-from .base import RoleAdmin
+from .base import ReadOnlyInline, RoleAdmin
 
 DELIVERY_FIELDS = [
     "state",
@@ -87,15 +87,13 @@ class LifecycleNotificationAdmin(OutboxAdmin):
     fields = ["license", "event", *DELIVERY_FIELDS]
 
 
-class ExpiryReminderInline(admin.TabularInline):
+class ExpiryReminderInline(ReadOnlyInline):
     """A license's reminders, read-only, newest first."""
 
     model = ExpiryReminder
     fields = ["window_days", "term_end", *DELIVERY_FIELDS]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    extra = 0
-    can_delete = False
 
     def has_view_permission(self, request, obj=None):
         # Shown to whoever may open the license (the license admin scopes that); left out of submitted
@@ -105,12 +103,3 @@ class ExpiryReminderInline(admin.TabularInline):
             and request.user.is_staff
             and (access.role_of(request.user) != Role.PUBLIC)
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from .. import outbox, webhooks
 from ..models import Webhook, WebhookDelivery
-from .base import RoleAdmin
+from .base import ReadOnlyInline, RoleAdmin
 
 FIELDS = ["url", "owner", "state", *webhooks.FILTERS, "created_at", "failing_since", "paused_at"]
 DELIVERY_FIELDS = [
@@ -26,15 +26,13 @@ DELIVERY_FIELDS = [
 ]
 
 
-class WebhookDeliveryInline(admin.TabularInline):
+class WebhookDeliveryInline(ReadOnlyInline):
     """The webhook's deliveries, read-only, newest first."""
 
     model = WebhookDelivery
     fields = readonly_fields = DELIVERY_FIELDS
     ordering = ["-created_at", "-id"]
-    extra = 0
     max_num = 0
-    can_delete = False
     show_change_link = False
 
     def get_queryset(self, request):
@@ -44,15 +42,6 @@ class WebhookDeliveryInline(admin.TabularInline):
         # Whoever may open the webhook (WebhookAdmin scopes that) reads its log; a read-only list has
         # nothing to submit, so it is left out of posted forms.
         return request.method in ("GET", "HEAD")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Webhook)
