@@ -172,11 +172,9 @@ def read(user, since: Cursor = START, limit: int = 100, filters: dict | None = N
 
 
 # The transactions of this database that hold a transaction id (other sessions', and prepared ones), with
-# the next id and the reader's own. Statistics are read fresh: within a transaction PostgreSQL would
-# otherwise answer from the snapshot of its first read, missing a writer that began since.
+# the next id and the reader's own.
 RUNNING = """
-    SELECT pg_stat_clear_snapshot(),
-           pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
+    SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
            pg_current_xact_id_if_assigned()::text::bigint,
            ARRAY(
                SELECT backend_xid::text::bigint FROM pg_stat_activity
@@ -193,7 +191,7 @@ def _horizon() -> tuple[int, int | None]:
     database on the same server does not hold the feed back (the server-wide snapshot's xmin would)."""
     with connection.cursor() as cursor:
         cursor.execute(RUNNING)
-        _cleared, next_id, own, running = cursor.fetchone()
+        next_id, own, running = cursor.fetchone()
     return min([_widened(xid, next_id) for xid in running] + [next_id]), own
 
 
