@@ -109,3 +109,75 @@ class InputGuardMiddleware:
         from licensing.api.errors import bad_request_response
 
         return bad_request_response(request, message, {parameter: [message]} if parameter else None)
+
+
+class AnonymousApiReadMiddleware:
+    """Serves an anonymous read of the API's public resources without the middleware it cannot use.
+
+    A GET or HEAD under /api/ with no Authorization header and no session cookie, for one of the API's
+    public reads (a view of licensing.api.base.PublicReads), can have no session, no signed-in user, no
+    messages and no login to lock out, and DRF's views are exempt from CSRF. For such a request the
+    session, CSRF, authentication, messages and axes middleware below this one would only spend time, so
+    it calls the view itself, with an anonymous user, between the two halves of the middleware whose
+    work does reach the answer (CommonMiddleware, XFrameOptionsMiddleware), and adds the Vary: Cookie the
+    session middleware would have added. Any other request goes down the whole stack. Tests hold the
+    answers of both paths equal, headers included (tests/test_anonymous_api_reads.py).
+
+    It sits below the input guard and the locale middleware, whose work every request needs, and above
+    the session middleware."""
+
+    METHODS = ("GET", "HEAD")
+
+    def __init__(self, get_response):
+        from django.middleware.clickjacking import XFrameOptionsMiddleware
+        from django.middleware.common import CommonMiddleware
+
+        self.get_response = get_response
+        self.common = CommonMiddleware(get_response)
+        self.frame_options = XFrameOptionsMiddleware(get_response)
+
+    def __call__(self, request):
+        match = self.lean_match(request)
+        if match is None:
+            return self.get_response(request)
+        return self.serve(request, match)
+
+    def lean_match(self, request):
+        """The resolved URL where the request can take the lean path, else None."""
+        if (
+            request.method not in self.METHODS
+            or not request.path_info.startswith("/api/")
+            or "authorization" in request.headers
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return None
+        # Imported here: this module is loaded with the logging configuration, before the apps.
+        from django.urls import Resolver404, get_resolver
+
+        from licensing.api.base import PublicReads
+
+        try:
+            match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+        except Resolver404:
+            return None
+        view_class = getattr(match.func, "cls", None)
+        if not (isinstance(view_class, type) and issubclass(view_class, PublicReads)):
+            return None
+        return match
+
+    def serve(self, request, match):
+        from django.contrib.auth.models import AnonymousUser
+        from django.utils.cache import patch_vary_headers
+
+        request.user = AnonymousUser()
+        request.resolver_match = match
+        response = self.common.process_request(request)
+        if response is None:
+            response = match.func(request, *match.args, **match.kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+        response = self.common.process_response(request, response)
+        response = self.frame_options.process_response(request, response)
+        # The whole stack reads the (absent) session to find the user, and says so.
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -58,11 +58,14 @@ MIDDLEWARE = [
     "registry.headers.PermissionsPolicyMiddleware",
     # Static files (the site's CSS, the admin's) straight from the app, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its 400 speaks the visitor's language), before anything reads the input.
     "registry.middleware.InputGuardMiddleware",
+    # Anonymous reads of the API's public resources skip what follows but the parts their answer
+    # needs (sessions, CSRF, auth, messages and lockout have nothing to do for them); the rest go on.
+    "registry.middleware.AnonymousApiReadMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
