@@ -40,6 +40,7 @@ CASES = {
     "detail": lambda n, u: f"/api/v1/licenses/{n}/",
     "verify": lambda n, u: f"/api/v1/verify/?uscc={u}",
     "page": lambda n, u: f"/licenses/{n}/",
+    "verify-page": lambda n, u: f"/verify/?q={u}",
     "home": lambda n, u: "/",
 }
 
@@ -70,6 +71,7 @@ def main():
     parser.add_argument("case", choices=sorted(CASES))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--warm", action="store_true", help="make every request once before profiling")
+    parser.add_argument("--all", action="store_true", help="show library frames too (Django's, DRF's)")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -87,7 +89,7 @@ def main():
     statuses = [call(handler, path) for path in paths]
     profiler.stop()
     bad = [s for s in statuses if not s.startswith("200")]
-    print(profiler.output_text(unicode=True, show_all=False))
+    print(profiler.output_text(unicode=True, show_all=args.all))
     print(f"{len(paths)} requests, {len(bad)} not 200")
 
 

@@ -109,6 +109,7 @@ def case_paths(numbers, usccs, names, seed=7):
         "API verify": [f"/api/v1/verify/?uscc={rng.choice(usccs)}" for _ in range(10_000)]
         + [f"/api/v1/verify/?name={quote(rng.choice(names))}" for _ in range(2_000)],
         "public license page": [f"/licenses/{n}/" for n in numbers],
+        "verify page": [f"/verify/?q={rng.choice(usccs)}" for _ in range(10_000)],
         "home page": ["/"],
     }
 

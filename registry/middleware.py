@@ -111,17 +111,24 @@ class InputGuardMiddleware:
         return bad_request_response(request, message, {parameter: [message]} if parameter else None)
 
 
-class AnonymousApiReadMiddleware:
-    """Serves an anonymous read of the API's public resources without the middleware it cannot use.
+def anonymous_read(view):
+    """Marks `view` as a public read: made anonymously, its GET and HEAD need no session, signed-in user,
+    messages or lockout, and AnonymousReadMiddleware serves them without that middleware."""
+    view.serves_anonymous_reads = True
+    return view
 
-    A GET or HEAD under /api/ with no Authorization header and no session cookie, for one of the API's
-    public reads (a view of licensing.api.base.PublicReads), can have no session, no signed-in user, no
-    messages and no login to lock out, and DRF's views are exempt from CSRF. For such a request the
-    session, CSRF, authentication, messages and axes middleware below this one would only spend time, so
-    it calls the view itself, with an anonymous user, between the two halves of the middleware whose
-    work does reach the answer (CommonMiddleware, XFrameOptionsMiddleware), and adds the Vary: Cookie the
-    session middleware would have added. Any other request goes down the whole stack. Tests hold the
-    answers of both paths equal, headers included (tests/test_anonymous_api_reads.py).
+
+class AnonymousReadMiddleware:
+    """Serves an anonymous read of a public page or API resource without the middleware it cannot use.
+
+    A GET or HEAD with no Authorization header and no cookie but the CSRF and language ones, for a view
+    marked anonymous_read (the API's PublicReads, the public pages), can have no session, no signed-in
+    user, no messages and no login to lock out. For such a request the session, authentication, messages
+    and axes middleware below this one would only spend time, so it calls the view itself, with an
+    anonymous user, between the two halves of the middleware whose work does reach the answer (common,
+    CSRF: a page's language switch carries a token; frame options), in the whole stack's order, and adds
+    the Vary: Cookie the session middleware would have added. Any other request goes down the whole
+    stack. Tests hold the answers of both paths equal, headers included (tests/test_anonymous_reads.py).
 
     It sits below the input guard and the locale middleware, whose work every request needs, and above
     the session middleware."""
@@ -131,10 +138,14 @@ class AnonymousApiReadMiddleware:
     def __init__(self, get_response):
         from django.middleware.clickjacking import XFrameOptionsMiddleware
         from django.middleware.common import CommonMiddleware
+        from django.middleware.csrf import CsrfViewMiddleware
 
         self.get_response = get_response
         self.common = CommonMiddleware(get_response)
+        self.csrf = CsrfViewMiddleware(get_response)
         self.frame_options = XFrameOptionsMiddleware(get_response)
+        # A visitor carrying only these is nobody: a CSRF token and a language choice.
+        self.anonymous_cookies = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
 
     def __call__(self, request):
         match = self.lean_match(request)
@@ -146,24 +157,18 @@ class AnonymousApiReadMiddleware:
         """The resolved URL where the request can take the lean path, else None."""
         if (
             request.method not in self.METHODS
-            or not request.path_info.startswith("/api/")
             or "authorization" in request.headers
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or not self.anonymous_cookies.issuperset(request.COOKIES)
         ):
             return None
         # Imported here: this module is loaded with the logging configuration, before the apps.
         from django.urls import Resolver404, get_resolver
 
-        from licensing.api.base import PublicReads
-
         try:
             match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
         except Resolver404:
             return None
-        view_class = getattr(match.func, "cls", None)
-        if not (isinstance(view_class, type) and issubclass(view_class, PublicReads)):
-            return None
-        return match
+        return match if getattr(match.func, "serves_anonymous_reads", False) else None
 
     def serve(self, request, match):
         from django.contrib.auth.models import AnonymousUser
@@ -171,13 +176,16 @@ class AnonymousApiReadMiddleware:
 
         request.user = AnonymousUser()
         request.resolver_match = match
-        response = self.common.process_request(request)
+        response = self.common.process_request(request) or self.csrf.process_request(request)
+        if response is None:
+            response = self.csrf.process_view(request, match.func, match.args, match.kwargs)
         if response is None:
             response = match.func(request, *match.args, **match.kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-        response = self.common.process_response(request, response)
         response = self.frame_options.process_response(request, response)
+        response = self.csrf.process_response(request, response)
+        response = self.common.process_response(request, response)
         # The whole stack reads the (absent) session to find the user, and says so.
         patch_vary_headers(response, ("Cookie",))
         return response

@@ -62,9 +62,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its 400 speaks the visitor's language), before anything reads the input.
     "registry.middleware.InputGuardMiddleware",
-    # Anonymous reads of the API's public resources skip what follows but the parts their answer
-    # needs (sessions, CSRF, auth, messages and lockout have nothing to do for them); the rest go on.
-    "registry.middleware.AnonymousApiReadMiddleware",
+    # Anonymous reads of public pages and API resources skip what follows but the parts their answer
+    # needs (sessions, auth, messages and lockout have nothing to do for them); the rest go on.
+    "registry.middleware.AnonymousReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

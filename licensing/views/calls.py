@@ -4,10 +4,13 @@ license of each operator it proposed or selected)."""
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
+from registry.middleware import anonymous_read
+
 from ..calls import shown_calls
 from .common import NotFound, cached_page, paginate
 
 
+@anonymous_read
 @require_safe
 def call_list(request):
     return cached_page(
@@ -15,6 +18,7 @@ def call_list(request):
     )
 
 
+@anonymous_read
 @require_safe
 def call_detail(request, pk):
     def build():

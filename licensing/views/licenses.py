@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from registry.middleware import anonymous_read
+
 from .. import access, compliance, disclosures, emails, history, qr, status_counts
 from ..choices import LicenseStatus
 from ..dates import local_today
@@ -20,6 +22,7 @@ HOME_OTHER_ROWS = 5
 SUGGESTIONS = 5
 
 
+@anonymous_read
 @require_safe
 def home(request):
     def build():
@@ -42,6 +45,7 @@ def home(request):
     return cached_page(request, "licensing/home.html", build)
 
 
+@anonymous_read
 @require_safe
 @throttled_search
 def license_list(request):
@@ -57,6 +61,7 @@ def license_list(request):
     return cached_page(request, "licensing/license_list.html", build)
 
 
+@anonymous_read
 @require_safe
 def license_detail(request, number):
     number = clean_query(number)
