@@ -114,6 +114,22 @@ def case_paths(numbers, usccs, names, seed=7):
     }
 
 
+def scratch_database():
+    """Creates the scratch database, `<DATABASE_URL's name>_http_bench` (dropped first if it is there),
+    migrated, and points the connection at it; returns its name."""
+    database = settings.DATABASES["default"]
+    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_http_bench"}
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+
+
+def fill_database(count):
+    """`count` synthetic licenses and the demo data, in the database the connection uses."""
+    generate(count, local_today())
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def wrk(base, paths, seconds, connections, workdir, expected=200):
     paths_file = Path(workdir) / f"paths-{abs(hash(paths[0]))}.txt"
     paths_file.write_text("\n".join(paths) + "\n")
@@ -260,18 +276,13 @@ def main():
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
 
-    database = settings.DATABASES["default"]
-    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_http_bench"}
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    name = scratch_database()
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
     try:
         started = time.perf_counter()
-        generate(args.count, local_today())
-        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        fill_database(args.count)
         numbers = list(License.objects.exclude(status="draft").values_list("number", flat=True))
         usccs = list(Operator.objects.exclude(uscc="").values_list("uscc", flat=True))
         names = list(Operator.objects.values_list("name_en", flat=True)[:2000])
