@@ -86,9 +86,6 @@ def sample(per_case, seed):
     paths = throughput.case_paths(numbers, usccs, names)
     for case in (throughput.BARE, throughput.FLOOR):  # not the product's answers
         del paths[case]
-    # Where throughput.py does not measure the verify page, it asks the API's questions (by USCC or by
-    # name) in its one field.
-    paths.setdefault("verify page", ["/verify/?q=" + path.split("=", 1)[1] for path in paths["API verify"]])
     chosen = {}
     for case, case_paths in paths.items():
         distinct = sorted(set(case_paths))
