@@ -274,7 +274,8 @@ if (
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per pool rather than one per call (registry.rediscache).
+            "BACKEND": "registry.rediscache.SharedClientRedisCache",
             "LOCATION": env_str("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "registry",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

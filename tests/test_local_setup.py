@@ -230,7 +230,7 @@ def test_without_redis_in_debug_the_cache_is_files_under_var_and_email_a_line_ea
 
 def test_with_redis_the_cache_is_redis_and_whole_emails_on_request():
     chosen = _chosen(DJANGO_DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/15", EMAIL_CONSOLE="full")
-    assert chosen["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert chosen["cache"] == "registry.rediscache.SharedClientRedisCache"
     assert chosen["mailer"] == "django.core.mail.backends.console.EmailBackend"
     assert chosen["task_log"] is None  # a worker logs its tasks
 
