@@ -58,14 +58,11 @@ MIDDLEWARE = [
     "registry.headers.PermissionsPolicyMiddleware",
     # Static files (the site's CSS, the admin's) straight from the app, before any other work.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its 400 speaks the visitor's language), before anything reads the input.
     "registry.middleware.InputGuardMiddleware",
-    # Anonymous reads of public pages and API resources skip what follows but the parts their answer
-    # needs (sessions, auth, messages and lockout have nothing to do for them); the rest go on.
-    "registry.middleware.AnonymousReadMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,18 +4,12 @@ rest."""
 
 from rest_framework import mixins, permissions, viewsets
 
-from registry.middleware import anonymous_read
-
 from .caching import CachedPublicReads
 from .filters import reject_unknown
 
 
 class PublicReads:
     """Reads are open to anyone (the schema then marks them so); writes keep the default permission."""
-
-    @classmethod
-    def as_view(cls, *args, **kwargs):
-        return anonymous_read(super().as_view(*args, **kwargs))
 
     def get_permissions(self):
         # A method the resource does not have is a 405 for everyone (DRF checks permissions before it

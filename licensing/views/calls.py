@@ -4,13 +4,10 @@ license of each operator it proposed or selected)."""
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from registry.middleware import anonymous_read
-
 from ..calls import shown_calls
 from .common import NotFound, cached_page, paginate
 
 
-@anonymous_read
 @require_safe
 def call_list(request):
     return cached_page(
@@ -18,7 +15,6 @@ def call_list(request):
     )
 
 
-@anonymous_read
 @require_safe
 def call_detail(request, pk):
     def build():

@@ -3,8 +3,6 @@ bar charts, and each finding with its entity and its compliance flags."""
 
 from django.views.decorators.http import require_safe
 
-from registry.middleware import anonymous_read
-
 from .. import charts, compliance, findings
 from ..models import Finding
 from ..search import clean_query
@@ -12,7 +10,6 @@ from .common import cached_page, paginate
 from .throttling import throttled_search
 
 
-@anonymous_read
 @require_safe
 @throttled_search
 def findings_page(request):

@@ -4,8 +4,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from registry.middleware import anonymous_read
-
 from .. import access, compliance, disclosures, emails, history, qr, status_counts
 from ..choices import LicenseStatus
 from ..dates import local_today
@@ -22,7 +20,6 @@ HOME_OTHER_ROWS = 5
 SUGGESTIONS = 5
 
 
-@anonymous_read
 @require_safe
 def home(request):
     def build():
@@ -45,7 +42,6 @@ def home(request):
     return cached_page(request, "licensing/home.html", build)
 
 
-@anonymous_read
 @require_safe
 @throttled_search
 def license_list(request):
@@ -61,7 +57,6 @@ def license_list(request):
     return cached_page(request, "licensing/license_list.html", build)
 
 
-@anonymous_read
 @require_safe
 def license_detail(request, number):
     number = clean_query(number)

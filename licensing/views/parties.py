@@ -6,8 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from registry.middleware import anonymous_read
-
 from .. import access, disclosures, status_counts, verify
 from ..forms import PUBLIC_STATUSES
 from ..models import Authority
@@ -16,7 +14,6 @@ from ..search import operator_by_key
 from .common import listed_licenses, paginate
 
 
-@anonymous_read
 @require_safe
 def operator_detail(request, key):
     """`key` is the operator's USCC (in any spacing, case or width) or, for one without, its id. The
@@ -34,7 +31,6 @@ def operator_detail(request, key):
     )
 
 
-@anonymous_read
 @require_safe
 def authority_detail(request, pk):
     authority = get_object_or_404(Authority, pk=pk)

@@ -2,15 +2,12 @@
 
 from django.views.decorators.http import require_safe
 
-from registry.middleware import anonymous_read
-
 from ..choices import DataDomain
 from ..forms import VerifyForm
 from .common import cached_page
 from .throttling import throttled_search
 
 
-@anonymous_read
 @require_safe
 @throttled_search
 def verify(request):
