@@ -38,35 +38,23 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-os.environ["API_THROTTLE"] = "false"
-os.environ["DJANGO_DEBUG"] = "false"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db import connection
+from django.test import Client
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache as django_cache  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-import licensing  # noqa: E402
-from bench import throughput  # noqa: E402  (its import only sets Django up)
-from licensing import cache  # noqa: E402
-from licensing.dates import local_today  # noqa: E402
-from licensing.models import License, Operator  # noqa: E402
+import licensing
+from bench import inprocess, throughput  # inprocess first: it sets Django up, for the bench
+from licensing import cache
+from licensing.dates import local_today
+from licensing.models import License, Operator
 
 # The code under test must be this checkout's. Celery's Django fixup puts the working directory first on
 # sys.path, so run from elsewhere, the script would import another checkout's apps.
-if not Path(licensing.__file__).resolve().is_relative_to(ROOT):
-    sys.exit(f"licensing is imported from {Path(licensing.__file__).parent}: run this from {ROOT}")
+if not Path(licensing.__file__).resolve().is_relative_to(inprocess.ROOT):
+    sys.exit(f"licensing is imported from {Path(licensing.__file__).parent}: run this from {inprocess.ROOT}")
 
 # The run's own prefix for the cache's keys: a registry on the same Redis database (a throughput.py run, a
 # record in another checkout) must neither serve its bodies into this run nor have its cache invalidated.
@@ -128,7 +116,9 @@ def record(paths):
 
 def _checkout():
     def git(*args):
-        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(inprocess.ROOT), *args], capture_output=True, text=True
+        ).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     changed = git("status", "--porcelain", "--untracked-files=no")

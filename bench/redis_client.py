@@ -12,7 +12,6 @@ emptied first: every request builds) and warm (every path asked for once before)
 """
 
 import argparse
-import random
 import statistics
 import sys
 import time
@@ -25,8 +24,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCacheClient
 from django.core.handlers.wsgi import WSGIHandler
 
-from bench.profile import CASES, call  # imported first of the project's: it sets Django up
-from licensing.models import License, Operator
+from bench.inprocess import CASES, call, random_paths  # imported first of the project's: sets Django up
 from registry.rediscache import SharedClientRedisCache
 
 
@@ -46,10 +44,7 @@ def main():
     args = parser.parse_args()
     if not isinstance(caches["default"], SharedClientRedisCache):
         parser.error("set REDIS_URL: the cache must be Redis (registry.rediscache)")
-    rng = random.Random(3)
-    numbers = list(License.objects.exclude(status="draft").values_list("number", flat=True)[:50_000])
-    usccs = list(Operator.objects.exclude(uscc="").values_list("uscc", flat=True))
-    paths = [CASES[args.case](rng.choice(numbers), rng.choice(usccs)) for _ in range(args.requests)]
+    paths = random_paths(args.case, args.requests)
     handler, client = WSGIHandler(), caches["default"]._cache
     times = {(shared, warm): [] for shared in (False, True) for warm in (False, True)}
     for round_number in range(args.rounds):
